@@ -1,0 +1,32 @@
+// Native ESM jest (Nest 12 is ESM-only; see shared/reference/toolchain-notes.md).
+const common = {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  setupFiles: ['reflect-metadata'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }],
+    '^.+\\.js$': ['ts-jest', { useESM: true, tsconfig: { allowJs: true } }],
+  },
+  // CommonJS packages that require() these ESM-only ones need them transformed (toolchain trap T2).
+  transformIgnorePatterns: ['/node_modules/(?!(content-disposition|cookie)/)'],
+};
+
+export default {
+  workerIdleMemoryLimit: '512MB',
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/src/**/*.int-spec.ts'],
+      testTimeout: 60_000,
+    },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
+      testTimeout: 60_000,
+    },
+  ],
+};

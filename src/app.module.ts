@@ -1,0 +1,42 @@
+import { type DynamicModule, Module, type Type } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { AccessGuard } from './common/auth/access.guard.js';
+import { ErrorEnvelopeFilter } from './common/errors/error-envelope.filter.js';
+import { SuccessEnvelopeInterceptor } from './common/http/success-envelope.interceptor.js';
+import { createValidationPipe } from './common/http/validation.js';
+import type { AppConfig } from './config/app-config.js';
+import { ConfigModule } from './config/config.module.js';
+import { DatabaseModule } from './database/database.module.js';
+import { AuthModule } from './modules/auth/auth.module.js';
+import { SystemModule } from './modules/system/system.module.js';
+import { UsersModule } from './modules/users/users.module.js';
+
+export type AppModuleImports = Array<Type<unknown> | DynamicModule>;
+
+/**
+ * The hub. Built from an explicit config, so tests and `main.ts` assemble exactly the same application;
+ * `extraImports` lets an embedding application add its own feature modules under the same global pipeline.
+ */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, extraImports: AppModuleImports = []): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule.forRoot(config),
+        AuthModule,
+        UsersModule,
+        SystemModule,
+        ...extraImports,
+      ],
+      providers: [
+        AccessGuard,
+        { provide: APP_GUARD, useExisting: AccessGuard },
+        { provide: APP_FILTER, useClass: ErrorEnvelopeFilter },
+        { provide: APP_INTERCEPTOR, useClass: SuccessEnvelopeInterceptor },
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+      ],
+    };
+  }
+}

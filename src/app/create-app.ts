@@ -1,0 +1,74 @@
+import helmet from '@fastify/helmet';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Logger as Pino } from 'pino';
+import { AppModule, type AppModuleImports } from '../app.module.js';
+import { REQUEST_ID_HEADER, requestIdFor } from '../common/http/request-id.js';
+import type { AppConfig, TrustProxy } from '../config/app-config.js';
+import { createLogger } from '../logging/logger.js';
+import { PinoNestLogger } from '../logging/pino-nest-logger.js';
+import { configureOpenApi } from './openapi.js';
+
+export interface CreateAppOptions {
+  /** A logger to use instead of one built from `config.logLevel` (tests capture or silence logs). */
+  logger?: Pino;
+  /** Further Nest modules to mount beside the hub's own; they get the same guard, pipe, filter and envelope. */
+  imports?: AppModuleImports;
+}
+
+const HSTS = 'max-age=31536000; includeSubDomains';
+
+// Fastify understands a hop count, but the Nest adapter's type does not; this is Fastify's own translation.
+function fastifyTrustProxy(trustProxy: TrustProxy): boolean | string[] | ((address: string, hop: number) => boolean) {
+  return typeof trustProxy === 'number' ? (_address, hop) => hop < trustProxy : trustProxy;
+}
+
+/**
+ * Builds the hub exactly as production runs it (Fastify, envelope, guard, validation, OpenAPI, security
+ * headers, CORS, request ids, logging), without listening. `main.ts` and the e2e tests both use it.
+ */
+export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const adapter = new FastifyAdapter({
+    loggerInstance: logger,
+    trustProxy: fastifyTrustProxy(config.http.trustProxy),
+    bodyLimit: config.http.bodyLimitBytes,
+    genReqId: requestIdFor,
+    requestIdLogLabel: 'requestId',
+    disableRequestLogging: false,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.imports), adapter, {
+    logger: new PinoNestLogger(logger),
+    // Fastify's own JSON parser (with prototype-poisoning protection) is the only body parser: no
+    // urlencoded bodies, and malformed JSON keeps Fastify's precise error code.
+    bodyParser: false,
+  });
+  app.setGlobalPrefix('api');
+  app.enableShutdownHooks();
+  app.enableCors({ origin: config.http.corsOrigins.length > 0 ? config.http.corsOrigins : false, maxAge: 600 });
+
+  const fastify = app.getHttpAdapter().getInstance();
+  // JSON only: without this, Fastify would hand text/plain bodies to the handlers as strings.
+  fastify.removeContentTypeParser('text/plain');
+  await fastify.register(helmet, {
+    hsts: false, // sent below only when the request really came over HTTPS
+    contentSecurityPolicy: {
+      // Swagger UI loads its scripts as files, so script-src 'self' suffices; plain-HTTP deployments must not
+      // have their asset requests upgraded to HTTPS.
+      directives: { frameAncestors: ["'none'"], upgradeInsecureRequests: null },
+    },
+    frameguard: { action: 'deny' },
+    referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
+  });
+  fastify.addHook('onRequest', async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+    if (request.protocol === 'https') {
+      reply.header('strict-transport-security', HSTS);
+    }
+  });
+
+  configureOpenApi(app);
+  await app.init();
+  await fastify.ready();
+  return app;
+}

@@ -1,0 +1,42 @@
+import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { BEARER_SCHEME, QUERY_TOKEN_SCHEME } from '../common/auth/auth.decorators.js';
+import { ErrorEnvelopeDto } from '../common/http/api-envelope.dto.js';
+
+export const DOCS_PATH = 'api/docs';
+
+const DESCRIPTION = `Coordinating hub of the Ananta multi-agent system.
+
+Every JSON response is an envelope: \`{"status": "success", "data": …}\` or
+\`{"status": "error", "message": …, "data": {"code", "requestId", "details"?}}\`.
+Lists answer \`{items, total, limit, offset}\` (\`limit\` 1–500, default 50).
+
+Authentication: send \`Authorization: Bearer <token>\` with a user access token from
+\`POST /api/auth/login\`, the hub's \`AGENT_TOKEN\` (or a JWT signed with it), or an agent key.
+Agent-or-user and admin routes also accept \`?token=\`.`;
+
+/** Swagger UI at `/api/docs`, the OpenAPI 3 document at `/api/docs-json`. */
+export function configureOpenApi(app: INestApplication): void {
+  const config = new DocumentBuilder()
+    .setTitle('Ananta Hub API')
+    .setDescription(DESCRIPTION)
+    .setVersion('1.0')
+    .addBearerAuth(
+      { type: 'http', scheme: 'bearer', description: 'User access token, AGENT_TOKEN or agent key' },
+      BEARER_SCHEME,
+    )
+    .addApiKey(
+      { type: 'apiKey', in: 'query', name: 'token', description: 'The same credential as ?token=' },
+      QUERY_TOKEN_SCHEME,
+    )
+    .build();
+  SwaggerModule.setup(
+    DOCS_PATH,
+    app,
+    () => SwaggerModule.createDocument(app, config, { extraModels: [ErrorEnvelopeDto] }),
+    {
+      jsonDocumentUrl: `${DOCS_PATH}-json`,
+      swaggerOptions: { persistAuthorization: true },
+    },
+  );
+}

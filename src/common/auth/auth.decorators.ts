@@ -1,0 +1,54 @@
+import { applyDecorators, createParamDecorator, type ExecutionContext, HttpStatus } from '@nestjs/common';
+import { ApiBearerAuth, ApiSecurity } from '@nestjs/swagger';
+import { ApiErrors } from '../http/api-responses.decorators.js';
+import { RequireAuth } from './auth-level.js';
+import type { AuthenticatedRequest } from './authenticated-request.js';
+import type { RequestContext } from './request-context.js';
+
+/** OpenAPI security scheme names, registered in `configureOpenApi`. */
+export const BEARER_SCHEME = 'bearer';
+export const QUERY_TOKEN_SCHEME = 'query-token';
+
+const UNAUTHENTICATED: [HttpStatus, string] = [
+  HttpStatus.UNAUTHORIZED,
+  'Missing, malformed, expired or revoked credentials',
+];
+
+/** Anyone may call the route; no credential is read. */
+export const Public = () => RequireAuth('public');
+
+/** Agent or user (seed `check_auth`): a user JWT, `AGENT_TOKEN` in either form, or a registered agent's key. */
+export const Authenticated = () =>
+  applyDecorators(
+    RequireAuth('principal'),
+    ApiBearerAuth(BEARER_SCHEME),
+    ApiSecurity(QUERY_TOKEN_SCHEME),
+    ApiErrors(UNAUTHENTICATED),
+  );
+
+/** People only (seed `check_user_auth`): a user access JWT in the Authorization header. */
+export const UserOnly = () =>
+  applyDecorators(
+    RequireAuth('user'),
+    ApiBearerAuth(BEARER_SCHEME),
+    ApiErrors(UNAUTHENTICATED, [HttpStatus.FORBIDDEN, 'Not available to this kind of caller']),
+  );
+
+/** Administrators (seed `admin_required`): `AGENT_TOKEN` in either form, or a user with role `admin`. */
+export const AdminOnly = () =>
+  applyDecorators(
+    RequireAuth('admin'),
+    ApiBearerAuth(BEARER_SCHEME),
+    ApiSecurity(QUERY_TOKEN_SCHEME),
+    ApiErrors(UNAUTHENTICATED, [HttpStatus.FORBIDDEN, 'The caller is not an administrator']),
+  );
+
+/** The request context of the authenticated caller (seed `g.user` / `g.is_admin`). */
+export const Ctx = createParamDecorator((_data: unknown, context: ExecutionContext): RequestContext => {
+  const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+  if (!request.ctx) {
+    // A programming error: @Ctx() on a public route. It surfaces as a logged 500, never as a silent pass.
+    throw new Error('@Ctx() used on a route without authentication');
+  }
+  return request.ctx;
+});

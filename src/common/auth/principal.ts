@@ -1,0 +1,42 @@
+export type UserRole = 'admin' | 'user';
+
+/** A person, authenticated by a user access JWT. */
+export interface UserPrincipal {
+  kind: 'user';
+  id: string;
+  username: string;
+  role: UserRole;
+}
+
+/** Whoever holds the hub's `AGENT_TOKEN` (as a static bearer or as the HS256 key of a JWT): an administrator. */
+export interface HubTokenPrincipal {
+  kind: 'hub-token';
+  id: 'hub-token';
+}
+
+/** A registered agent, authenticated by its own agent key: never an administrator. */
+export interface AgentPrincipal {
+  kind: 'agent';
+  id: string;
+  name: string;
+}
+
+/** The hub itself (scheduler, start-up tasks, CLI); never comes from HTTP. */
+export interface SystemPrincipal {
+  kind: 'system';
+  id: string;
+}
+
+export type Principal = UserPrincipal | HubTokenPrincipal | AgentPrincipal | SystemPrincipal;
+
+export function isAdminPrincipal(principal: Principal): boolean {
+  switch (principal.kind) {
+    case 'hub-token':
+    case 'system':
+      return true;
+    case 'user':
+      return principal.role === 'admin';
+    case 'agent':
+      return false;
+  }
+}

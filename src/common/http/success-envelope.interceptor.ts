@@ -1,0 +1,23 @@
+import { type CallHandler, type ExecutionContext, HttpStatus, Injectable, type NestInterceptor } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { map, type Observable } from 'rxjs';
+
+export interface SuccessEnvelope<T> {
+  status: 'success';
+  data: T;
+}
+
+/** Wraps every handler result in `{status: "success", data}`; a 204 keeps its empty body. */
+@Injectable()
+export class SuccessEnvelopeInterceptor implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<SuccessEnvelope<unknown> | undefined> {
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
+    return next
+      .handle()
+      .pipe(
+        map((data: unknown) =>
+          reply.statusCode === Number(HttpStatus.NO_CONTENT) ? undefined : { status: 'success', data: data ?? null },
+        ),
+      );
+  }
+}

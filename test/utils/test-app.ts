@@ -1,0 +1,38 @@
+import type { DynamicModule, Type } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Server } from 'node:http';
+import { pino } from 'pino';
+import { createApp } from '../../src/app/create-app.js';
+import type { AppConfig } from '../../src/config/app-config.js';
+import { createTestDatabase, type TestDatabase } from './test-database.js';
+import { testConfig } from './test-config.js';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  server: Server;
+  config: AppConfig;
+  database: TestDatabase;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  env?: Record<string, string | undefined>;
+  imports?: Array<Type<unknown> | DynamicModule>;
+}
+
+/** The whole hub on its own freshly cloned database, exactly as `main.ts` builds it, not listening. */
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const database = await createTestDatabase();
+  const config = testConfig({ DATABASE_URL: database.url, ...options.env });
+  const app = await createApp(config, { logger: pino({ level: 'silent' }), imports: options.imports });
+  return {
+    app,
+    server: app.getHttpServer(),
+    config,
+    database,
+    close: async () => {
+      await app.close();
+      await database.drop();
+    },
+  };
+}

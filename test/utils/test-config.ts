@@ -1,0 +1,23 @@
+import { randomBytes } from 'node:crypto';
+import { type AppConfig, loadAppConfig } from '../../src/config/app-config.js';
+import { validateEnv } from '../../src/config/env.schema.js';
+
+export const TEST_AGENT_TOKEN = `test-agent-token-${randomBytes(16).toString('hex')}`;
+export const TEST_SECRET_KEY = randomBytes(48).toString('base64url');
+
+/** Config as an operator would set it through the environment, with fast, quiet test defaults. */
+export function testConfig(env: Record<string, string | undefined> = {}): AppConfig {
+  return loadAppConfig(
+    validateEnv({
+      NODE_ENV: 'test',
+      SECRET_KEY: TEST_SECRET_KEY,
+      AGENT_TOKEN: TEST_AGENT_TOKEN,
+      LOG_LEVEL: 'silent',
+      SCHEDULER_ENABLED: 'false',
+      DB_POOL_SIZE: '4',
+      ARGON2_MEMORY_KIB: '1024',
+      ARGON2_TIME_COST: '1',
+      ...env,
+    }),
+  );
+}
