@@ -14,19 +14,19 @@ const common = {
 
 export default {
   workerIdleMemoryLimit: '512MB',
+  // Integration and e2e files boot the hub on a fresh database; a hook may take seconds on a busy machine.
+  testTimeout: 60_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/src/**/*.int-spec.ts'],
-      testTimeout: 60_000,
     },
     {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
-      testTimeout: 60_000,
     },
   ],
 };

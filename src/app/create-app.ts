@@ -7,6 +7,7 @@ import { REQUEST_ID_HEADER, requestIdFor } from '../common/http/request-id.js';
 import type { AppConfig, TrustProxy } from '../config/app-config.js';
 import { createLogger } from '../logging/logger.js';
 import { PinoNestLogger } from '../logging/pino-nest-logger.js';
+import { RequestLogController } from '../logging/request-log-controller.js';
 import { configureOpenApi } from './openapi.js';
 
 export interface CreateAppOptions {
@@ -34,8 +35,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     trustProxy: fastifyTrustProxy(config.http.trustProxy),
     bodyLimit: config.http.bodyLimitBytes,
     genReqId: requestIdFor,
-    requestIdLogLabel: 'requestId',
-    disableRequestLogging: false,
+    logController: new RequestLogController(),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.imports), adapter, {
     logger: new PinoNestLogger(logger),

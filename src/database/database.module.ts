@@ -58,5 +58,6 @@ export class DatabaseModule implements OnApplicationShutdown {
       await this.dataSource.destroy();
     }
     await this.connection.close();
+    new Logger('Database').log('Database connections closed');
   }
 }

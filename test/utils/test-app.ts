@@ -1,7 +1,7 @@
 import type { DynamicModule, Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Server } from 'node:http';
-import { pino } from 'pino';
+import { type Logger, pino } from 'pino';
 import { createApp } from '../../src/app/create-app.js';
 import type { AppConfig } from '../../src/config/app-config.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
@@ -18,13 +18,20 @@ export interface TestApp {
 export interface TestAppOptions {
   env?: Record<string, string | undefined>;
   imports?: Array<Type<unknown> | DynamicModule>;
+  logger?: Logger;
+  /** Rewrites the test database's URL before the hub gets it (for example to go through a proxy). */
+  rewriteDatabaseUrl?: (url: string) => string;
 }
 
 /** The whole hub on its own freshly cloned database, exactly as `main.ts` builds it, not listening. */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const database = await createTestDatabase();
-  const config = testConfig({ DATABASE_URL: database.url, ...options.env });
-  const app = await createApp(config, { logger: pino({ level: 'silent' }), imports: options.imports });
+  const databaseUrl = options.rewriteDatabaseUrl?.(database.url) ?? database.url;
+  const config = testConfig({ DATABASE_URL: databaseUrl, ...options.env });
+  const app = await createApp(config, {
+    logger: options.logger ?? pino({ level: 'silent' }),
+    imports: options.imports,
+  });
   return {
     app,
     server: app.getHttpServer(),
