@@ -47,7 +47,7 @@ export default defineConfig(
   },
   {
     files: ['src/**/*.ts'],
-    ignores: ['src/config/**'],
+    ignores: ['src/config/**', 'src/**/*.spec.ts', 'src/**/*.int-spec.ts'],
     rules: {
       'no-restricted-properties': [
         'error',

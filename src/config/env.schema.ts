@@ -27,9 +27,6 @@ const toBoolean = ({ value }: { value: unknown }): unknown => {
   return value;
 };
 
-const emptyToUndefined = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' && value.trim() === '' ? undefined : value;
-
 const Seconds = (min = 1, max = 10 * 365 * 24 * 3600) =>
   function (target: object, property: string): void {
     Type(() => Number)(target, property);
@@ -49,7 +46,6 @@ export class EnvironmentVariables {
   @Type(() => Number) @IsInt() @Min(0) @Max(65535) PORT = 3000;
   @IsString() HOST = '0.0.0.0';
 
-  @Transform(emptyToUndefined)
   @IsOptional()
   @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// or postgresql:// URL' })
   DATABASE_URL?: string;
@@ -58,7 +54,6 @@ export class EnvironmentVariables {
   @Transform(toBoolean) @IsBoolean() DB_MIGRATIONS_RUN = true;
   @Type(() => Number) @IsInt() @Min(1) @Max(200) DB_POOL_SIZE = 10;
 
-  @Transform(emptyToUndefined)
   @IsOptional()
   @IsString()
   @MinLength(32, { message: 'SECRET_KEY must be at least 32 characters' })
@@ -67,7 +62,6 @@ export class EnvironmentVariables {
   @IsString() @MinLength(1) JWT_ISSUER = 'ananta-hub';
   @IsString() @MinLength(1) JWT_AUDIENCE = 'ananta-hub';
 
-  @Transform(emptyToUndefined)
   @IsOptional()
   @IsString()
   @MinLength(32, { message: 'AGENT_TOKEN must be at least 32 characters' })
@@ -75,13 +69,11 @@ export class EnvironmentVariables {
 
   @Seconds(0) AGENT_TOKEN_ROTATION_GRACE_SECONDS = 300;
 
-  @Transform(emptyToUndefined)
   @IsOptional()
   @IsString()
   @MinLength(32, { message: 'MFA_ENCRYPTION_KEY must be at least 32 characters' })
   MFA_ENCRYPTION_KEY?: string;
 
-  @Transform(emptyToUndefined)
   @IsOptional()
   @IsString()
   @MinLength(16, { message: 'REGISTRATION_TOKEN must be at least 16 characters' })
@@ -90,7 +82,7 @@ export class EnvironmentVariables {
   @Matches(/^[a-zA-Z0-9._-]{3,64}$/, { message: 'INITIAL_ADMIN_USERNAME must be 3-64 characters of [a-zA-Z0-9._-]' })
   INITIAL_ADMIN_USERNAME = 'admin';
 
-  @Transform(emptyToUndefined) @IsOptional() @IsString() INITIAL_ADMIN_PASSWORD?: string;
+  @IsOptional() @IsString() INITIAL_ADMIN_PASSWORD?: string;
 
   @Seconds(30, 24 * 3600) AUTH_ACCESS_TOKEN_TTL_SECONDS = 900;
   @Seconds(60) AUTH_REFRESH_TOKEN_TTL_SECONDS = 604800;
@@ -127,7 +119,6 @@ export class EnvironmentVariables {
   @Type(() => Number) @IsInt() @Min(1) @Max(36500) AUDIT_RETENTION_DAYS = 365;
   @Transform(toBoolean) @IsBoolean() SCHEDULER_ENABLED = true;
 
-  @Transform(emptyToUndefined)
   @IsOptional()
   @IsString()
   @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters' })
@@ -150,8 +141,11 @@ const describe = (error: ValidationError): string =>
 const knownVariables = new Set(Object.keys(new EnvironmentVariables()));
 
 export function validateEnv(raw: Record<string, string | undefined>): EnvironmentVariables {
-  // Only our own variables are validated; the rest of the process environment is none of our business.
-  const own = Object.fromEntries(Object.entries(raw).filter(([key]) => knownVariables.has(key)));
+  // Only our own variables are validated (the rest of the environment is none of our business), and an
+  // empty value means "unset": `PORT=` in a .env file gives the default, not port 0.
+  const own = Object.fromEntries(
+    Object.entries(raw).filter(([key, value]) => knownVariables.has(key) && value !== undefined && value.trim() !== ''),
+  );
   const env = plainToInstance(EnvironmentVariables, own, { exposeDefaultValues: true });
   const errors = validateSync(env, { skipMissingProperties: false, forbidUnknownValues: true });
   if (errors.length > 0) {

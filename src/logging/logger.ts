@@ -1,14 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import { pino, type Logger as Pino, type DestinationStream } from 'pino';
 
-/** Credentials that may sit in logged objects (request headers are not logged, but errors may carry them). */
-const REDACT_PATHS = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'req.headers["x-registration-token"]',
-  'req.headers["x-agent-key"]',
-  'res.headers["set-cookie"]',
-];
+// Credentials that may sit in logged objects: request headers are not logged by the access log, but errors
+// (and whatever a future caller logs) may carry a request or its headers one or two levels down.
+const SECRET_HEADERS = ['authorization', 'cookie', '["x-registration-token"]', '["x-agent-key"]', '["set-cookie"]'];
+const REDACT_PATHS = ['req.headers', 'res.headers', 'err.req.headers', 'err.config.headers', '*.headers'].flatMap(
+  (prefix) => SECRET_HEADERS.map((header) => `${prefix}${header.startsWith('[') ? '' : '.'}${header}`),
+);
 
 const SECRET_QUERY_PARAM = /([?&](?:token|access_token|refresh_token|key)=)[^&#]*/gi;
 

@@ -33,7 +33,7 @@ export class AgentTokenVerifier {
     if (this.accepted.length === 0) {
       return false;
     }
-    return JWT_SHAPE.test(credential) ? this.matchesJwt(credential) : this.matchesStatic(credential);
+    return (JWT_SHAPE.test(credential) && this.matchesJwt(credential)) || this.matchesStatic(credential);
   }
 
   private matchesStatic(credential: string): boolean {
