@@ -7,7 +7,9 @@ import { createValidationPipe } from './common/http/validation.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
+import { AuditModule } from './modules/audit/audit.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
+import { CryptoModule } from './common/crypto/crypto.module.js';
 import { SystemModule } from './modules/system/system.module.js';
 import { UsersModule } from './modules/users/users.module.js';
 
@@ -25,8 +27,10 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         DatabaseModule.forRoot(config),
-        AuthModule,
+        CryptoModule,
+        AuditModule,
         UsersModule,
+        AuthModule,
         SystemModule,
         ...extraImports,
       ],

@@ -4,6 +4,8 @@ import jwt from 'jsonwebtoken';
 import request from 'supertest';
 import type { RequestContext } from '../../src/common/auth/request-context.js';
 import { createLogger } from '../../src/logging/logger.js';
+import type { UserEntity } from '../../src/modules/users/user.entity.js';
+import { createUser, tokenFor } from '../factories/user.factory.js';
 import { errorBody, successBody } from '../utils/envelope.js';
 import { ProbeModule } from '../utils/probe.module.js';
 import { startTestApp, type TestApp } from '../utils/test-app.js';
@@ -16,10 +18,18 @@ const LEVELS: Level[] = ['public', 'principal', 'user', 'admin', 'undeclared'];
 describe('Auth levels and credentials (SPEC section 2)', () => {
   let hub: TestApp;
   const logLines: string[] = [];
+  let user: UserEntity;
+  let admin: UserEntity;
+  const userToken = (overrides: Parameters<typeof userAccessToken>[1] = {}): string =>
+    userAccessToken(hub.config, { sub: user.id, username: user.username, role: 'user', ...overrides });
+  const adminToken = (): string =>
+    userAccessToken(hub.config, { sub: admin.id, username: admin.username, role: 'admin' });
 
   beforeAll(async () => {
     const logger = createLogger('info', { write: (line: string) => logLines.push(line) });
     hub = await startTestApp({ imports: [ProbeModule], logger });
+    user = (await createUser(hub.app, { username: 'carol', role: 'user' })).user;
+    admin = (await createUser(hub.app, { role: 'admin' })).user;
   });
   afterAll(() => hub.close());
 
@@ -37,7 +47,7 @@ describe('Auth levels and credentials (SPEC section 2)', () => {
     });
 
     it('treats a user JWT as agent-or-user and user, but not admin', async () => {
-      const token = userAccessToken(hub.config, { role: 'user' });
+      const token = userToken();
       expect(await statuses(bearer(token))).toEqual({
         public: 200,
         principal: 200,
@@ -48,7 +58,7 @@ describe('Auth levels and credentials (SPEC section 2)', () => {
     });
 
     it('lets an admin user JWT through every level', async () => {
-      const token = userAccessToken(hub.config, { role: 'admin' });
+      const token = adminToken();
       expect(await statuses(bearer(token))).toEqual({
         public: 200,
         principal: 200,
@@ -79,7 +89,7 @@ describe('Auth levels and credentials (SPEC section 2)', () => {
     });
 
     it('does not accept a user JWT as ?token= on user-only routes (header only, as in the seed)', async () => {
-      const token = userAccessToken(hub.config, { role: 'admin' });
+      const token = adminToken();
       expect((await call('principal', {}, `?token=${token}`)).status).toBe(200);
       expect((await call('user', {}, `?token=${token}`)).status).toBe(401);
     });
@@ -98,11 +108,10 @@ describe('Auth levels and credentials (SPEC section 2)', () => {
 
   describe('the request context', () => {
     it('describes a user caller', async () => {
-      const token = userAccessToken(hub.config, { role: 'user', username: 'carol' });
-      const response = await call('principal', bearer(token)).expect(200);
+      const response = await call('principal', bearer(userToken())).expect(200);
       const ctx = successBody<RequestContext>(response).data;
       expect(ctx).toEqual({
-        principal: { kind: 'user', id: claimsOf(token).sub, username: 'carol', role: 'user' },
+        principal: { kind: 'user', id: user.id, username: 'carol', role: 'user' },
         isAdmin: false,
         requestId: response.headers['x-request-id'],
         ip: '127.0.0.1',
@@ -125,27 +134,41 @@ describe('Auth levels and credentials (SPEC section 2)', () => {
 
   describe('rejected user tokens (401 unauthenticated)', () => {
     const now = () => Math.floor(Date.now() / 1000);
+    // Valid in every respect but the one each case changes: an admin's token, so any acceptance shows.
+    const forge = (
+      overrides: Parameters<typeof userAccessToken>[1] = {},
+      key?: jwt.Secret,
+      algorithm?: jwt.Algorithm,
+    ) =>
+      userAccessToken(
+        hub.config,
+        { sub: admin.id, username: admin.username, role: 'admin', ...overrides },
+        key,
+        algorithm,
+      );
+
+    it('accepts the unmodified token the cases below are forged from', async () => {
+      await call('admin', bearer(forge())).expect(200);
+    });
+
     const forged: Array<[string, () => string]> = [
-      [
-        'signed with another secret',
-        () => userAccessToken(hub.config, {}, 'another-secret-that-is-long-enough-123456'),
-      ],
-      ['expired beyond the 30 s tolerance', () => userAccessToken(hub.config, { iat: now() - 1000, exp: now() - 31 })],
-      ['without exp', () => userAccessToken(hub.config, { exp: undefined })],
-      ['with alg none', () => unsignedToken(claimsOf(userAccessToken(hub.config, { role: 'admin' })))],
-      ['signed with HS512 (algorithm not pinned)', () => userAccessToken(hub.config, {}, hub.config.jwt.key, 'HS512')],
+      ['signed with another secret', () => forge({}, 'another-secret-that-is-long-enough-123456')],
+      ['expired beyond the 30 s tolerance', () => forge({ iat: now() - 1000, exp: now() - 31 })],
+      ['without exp', () => forge({ exp: undefined })],
+      ['with alg none', () => unsignedToken(claimsOf(forge()))],
+      ['signed with HS512 (algorithm not pinned)', () => forge({}, hub.config.jwt.key, 'HS512')],
       [
         'signed with RS256 (RS/HS confusion)',
         () => {
           const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-          return userAccessToken(hub.config, { role: 'admin' }, privateKey, 'RS256');
+          return forge({}, privateKey, 'RS256');
         },
       ],
-      ['for another audience', () => userAccessToken(hub.config, { aud: 'another-service' })],
-      ['from another issuer', () => userAccessToken(hub.config, { iss: 'someone-else' })],
-      ['that is not an access token', () => userAccessToken(hub.config, { typ: 'refresh' })],
-      ['with an unknown role', () => userAccessToken(hub.config, { role: 'superuser' })],
-      ['without a subject', () => userAccessToken(hub.config, { sub: undefined })],
+      ['for another audience', () => forge({ aud: 'another-service' })],
+      ['from another issuer', () => forge({ iss: 'someone-else' })],
+      ['that is not an access token', () => forge({ typ: 'refresh' })],
+      ['with an unknown role', () => forge({ role: 'superuser' })],
+      ['without a subject', () => forge({ sub: undefined })],
       ['that is garbage', () => 'not.a.token'],
     ];
 
@@ -159,12 +182,12 @@ describe('Auth levels and credentials (SPEC section 2)', () => {
     });
 
     it('accepts a token that expired within the 30 s clock tolerance', async () => {
-      const token = userAccessToken(hub.config, { iat: now() - 900, exp: now() - 10 });
+      const token = userToken({ iat: now() - 900, exp: now() - 10 });
       await call('user', bearer(token)).expect(200);
     });
 
     it('rejects a malformed Authorization header', async () => {
-      const token = userAccessToken(hub.config);
+      const token = forge();
       await call('principal', { authorization: `Basic ${token}` }).expect(401);
       await call('principal', { authorization: `Bearer` }).expect(401);
       await call('principal', { authorization: `Bearer ${token} extra` }).expect(401);
@@ -188,7 +211,7 @@ describe('Auth levels and credentials (SPEC section 2)', () => {
     });
 
     it('does not let a JWT signed with AGENT_TOKEN pose as a user', async () => {
-      const token = jwt.sign(claimsOf(userAccessToken(hub.config, { role: 'admin' })), TEST_AGENT_TOKEN);
+      const token = jwt.sign(claimsOf(adminToken()), TEST_AGENT_TOKEN);
       await call('user', bearer(token)).expect(401);
     });
   });
@@ -204,9 +227,11 @@ describe('Auth levels and credentials (SPEC section 2)', () => {
 
 describe('With AGENT_TOKEN unset', () => {
   let hub: TestApp;
+  let admin: UserEntity;
 
   beforeAll(async () => {
     hub = await startTestApp({ imports: [ProbeModule], env: { AGENT_TOKEN: undefined } });
+    admin = (await createUser(hub.app, { role: 'admin' })).user;
   });
   afterAll(() => hub.close());
 
@@ -219,7 +244,7 @@ describe('With AGENT_TOKEN unset', () => {
   });
 
   it('still accepts user tokens', async () => {
-    const token = userAccessToken(hub.config, { role: 'admin' });
+    const token = tokenFor(hub.config, admin);
     await request(hub.server).get('/api/probe/admin').set(bearer(token)).expect(200);
   });
 });

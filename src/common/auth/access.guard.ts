@@ -5,9 +5,11 @@ import { ForbiddenError, UnauthenticatedError } from '../errors/domain-errors.js
 import { type AuthLevel, DEFAULT_AUTH_LEVEL, RequireAuth } from './auth-level.js';
 import type { AuthenticatedRequest } from './authenticated-request.js';
 import { extractCredential } from './credential.js';
-import type { Principal } from './principal.js';
+import type { AnonymousPrincipal, Principal } from './principal.js';
 import { requestContext } from './request-context.js';
 import { ANY_CREDENTIAL_STRATEGIES, USER_JWT_STRATEGY } from './strategy-names.js';
+
+const ANONYMOUS: AnonymousPrincipal = Object.freeze({ kind: 'anonymous', id: 'anonymous' });
 
 function passportAuthenticator(strategies: string[]): IAuthGuard {
   class Authenticator extends AuthGuard(strategies) {
@@ -39,10 +41,12 @@ export class AccessGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const level: AuthLevel =
       this.reflector.getAllAndOverride(RequireAuth, [context.getHandler(), context.getClass()]) ?? DEFAULT_AUTH_LEVEL;
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     if (level === 'public') {
+      // Public handlers still get a context: audit entries of anonymous actions need the request id and IP.
+      request.ctx = requestContext(ANONYMOUS, request.id, request.ip);
       return true;
     }
-    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     request.credential = extractCredential(request, level !== 'user');
     if (!request.credential) {
       throw new UnauthenticatedError();

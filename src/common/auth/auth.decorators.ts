@@ -43,12 +43,12 @@ export const AdminOnly = () =>
     ApiErrors(UNAUTHENTICATED, [HttpStatus.FORBIDDEN, 'The caller is not an administrator']),
   );
 
-/** The request context of the authenticated caller (seed `g.user` / `g.is_admin`). */
+/** The request context of the caller (seed `g.user` / `g.is_admin`); anonymous on public routes. */
 export const Ctx = createParamDecorator((_data: unknown, context: ExecutionContext): RequestContext => {
   const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
   if (!request.ctx) {
-    // A programming error: @Ctx() on a public route. It surfaces as a logged 500, never as a silent pass.
-    throw new Error('@Ctx() used on a route without authentication');
+    // The global access guard sets it on every route; reaching here means the guard did not run.
+    throw new Error('@Ctx() used where the access guard did not run');
   }
   return request.ctx;
 });

@@ -21,13 +21,19 @@ export interface AgentPrincipal {
   name: string;
 }
 
+/** A caller on a public route: no credential was asked for. */
+export interface AnonymousPrincipal {
+  kind: 'anonymous';
+  id: 'anonymous';
+}
+
 /** The hub itself (scheduler, start-up tasks, CLI); never comes from HTTP. */
 export interface SystemPrincipal {
   kind: 'system';
   id: string;
 }
 
-export type Principal = UserPrincipal | HubTokenPrincipal | AgentPrincipal | SystemPrincipal;
+export type Principal = UserPrincipal | HubTokenPrincipal | AgentPrincipal | SystemPrincipal | AnonymousPrincipal;
 
 export function isAdminPrincipal(principal: Principal): boolean {
   switch (principal.kind) {
@@ -37,6 +43,7 @@ export function isAdminPrincipal(principal: Principal): boolean {
     case 'user':
       return principal.role === 'admin';
     case 'agent':
+    case 'anonymous':
       return false;
   }
 }

@@ -17,6 +17,7 @@ export interface AccessTokenClaims {
 }
 
 const ROLES: readonly string[] = ['admin', 'user'];
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Checks what the signature check cannot: that a verified payload really is one of our access tokens.
@@ -28,6 +29,7 @@ export function toUserPrincipal(payload: Partial<AccessTokenClaims>): UserPrinci
     typ === 'access' &&
     typeof exp === 'number' &&
     typeof sub === 'string' &&
+    UUID.test(sub) &&
     typeof username === 'string' &&
     typeof jti === 'string' &&
     typeof role === 'string' &&

@@ -1,15 +1,70 @@
 import { Module } from '@nestjs/common';
+import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
-import { AgentTokenVerifier } from './agent-token.verifier.js';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AppConfig } from '../../config/app-config.js';
+import { AuditModule } from '../audit/audit.module.js';
+import { UsersModule } from '../users/users.module.js';
+import { AdminSecurityController } from './admin-security.controller.js';
+import { AgentTokenRotation } from './agent-token-rotation.service.js';
+import { AgentTokenStateEntity } from './agent-token-state.entity.js';
+import { AgentTokenRepository } from './agent-token.repository.js';
+import { AgentTokens } from './agent-tokens.js';
+import { AuthController } from './auth.controller.js';
+import { AuthService } from './auth.service.js';
+import { BannedIpEntity } from './banned-ip.entity.js';
+import { BannedIpsRepository } from './banned-ips.repository.js';
+import { BannedIpsService } from './banned-ips.service.js';
+import { CredentialChecker } from './credential-checker.js';
+import { LoginAttemptEntity } from './login-attempt.entity.js';
+import { LoginAttemptsRepository } from './login-attempts.repository.js';
+import { LoginThrottle } from './login-throttle.js';
+import { MfaService } from './mfa.service.js';
+import { ProfileController } from './profile.controller.js';
+import { ProfileService } from './profile.service.js';
+import { RefreshTokenEntity } from './refresh-token.entity.js';
+import { RefreshTokensRepository } from './refresh-tokens.repository.js';
 import { HubTokenStrategy } from './strategies/hub-token.strategy.js';
 import { UserJwtStrategy } from './strategies/user-jwt.strategy.js';
+import { TokenService } from './token.service.js';
 
-/**
- * Credentials: the passport strategies the global access guard runs. Login, refresh tokens and MFA join
- * this module with the identity work (issue 3).
- */
+/** Credentials and sessions: login, refresh families, MFA, brute-force protection, AGENT_TOKEN. */
 @Module({
-  imports: [PassportModule],
-  providers: [AgentTokenVerifier, UserJwtStrategy, HubTokenStrategy],
+  imports: [
+    TypeOrmModule.forFeature([RefreshTokenEntity, LoginAttemptEntity, BannedIpEntity, AgentTokenStateEntity]),
+    PassportModule,
+    JwtModule.registerAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({
+        secret: config.jwt.key,
+        signOptions: {
+          algorithm: 'HS256',
+          expiresIn: config.jwt.accessTtlSeconds,
+          issuer: config.jwt.issuer,
+          audience: config.jwt.audience,
+        },
+      }),
+    }),
+    UsersModule,
+    AuditModule,
+  ],
+  controllers: [AuthController, ProfileController, AdminSecurityController],
+  providers: [
+    AuthService,
+    ProfileService,
+    TokenService,
+    MfaService,
+    CredentialChecker,
+    LoginThrottle,
+    BannedIpsService,
+    AgentTokens,
+    AgentTokenRotation,
+    RefreshTokensRepository,
+    LoginAttemptsRepository,
+    BannedIpsRepository,
+    AgentTokenRepository,
+    UserJwtStrategy,
+    HubTokenStrategy,
+  ],
 })
 export class AuthModule {}

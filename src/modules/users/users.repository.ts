@@ -1,9 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { type EntityManager, Repository } from 'typeorm';
+import type { UserRole } from '../../common/auth/principal.js';
 import { UserEntity } from './user.entity.js';
 
 export type UserInsert = Pick<UserEntity, 'username' | 'passwordHash' | 'role'>;
+export type UserPatch = Partial<Pick<UserEntity, 'role' | 'disabled' | 'passwordHash'>> & { revokeSessions?: boolean };
+export type MfaState = Pick<UserEntity, 'mfaSecretEncrypted' | 'mfaEnabled' | 'mfaBackupCodeHashes'>;
+export type AdminGuardedOutcome = 'done' | 'not_found' | 'last_admin';
+
+export interface SessionState {
+  tokenVersion: number;
+  disabled: boolean;
+}
+
+// Serialises changes that could remove the last active admin, across every hub instance.
+const LAST_ADMIN_LOCK_KEY = 7_316_427_201;
+const INITIAL_ADMIN_LOCK_KEY = 7_316_427_202;
 
 @Injectable()
 export class UsersRepository {
@@ -21,7 +34,132 @@ export class UsersRepository {
       .getOne();
   }
 
+  /** What the access-token check needs, by primary key and nothing more. */
+  async sessionState(id: string): Promise<SessionState | null> {
+    const row = await this.repository.findOne({ where: { id }, select: { tokenVersion: true, disabled: true } });
+    return row ? { tokenVersion: row.tokenVersion, disabled: row.disabled } : null;
+  }
+
+  search(filter: { username?: string; limit: number; offset: number }): Promise<[UserEntity[], number]> {
+    const query = this.repository.createQueryBuilder('user');
+    if (filter.username) {
+      query.where(`lower(user.username) LIKE :pattern ESCAPE '\\'`, {
+        pattern: `%${filter.username.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
+      });
+    }
+    return query.orderBy('user.username', 'ASC').take(filter.limit).skip(filter.offset).getManyAndCount();
+  }
+
   create(values: UserInsert): Promise<UserEntity> {
     return this.repository.save(this.repository.create(values));
+  }
+
+  /** Creates the first admin only while there are no users at all; safe when several instances start at once. */
+  createIfNoUsers(values: UserInsert): Promise<UserEntity | null> {
+    return this.repository.manager.transaction(async (manager) => {
+      await manager.query('SELECT pg_advisory_xact_lock($1)', [INITIAL_ADMIN_LOCK_KEY]);
+      if ((await manager.count(UserEntity)) > 0) {
+        return null;
+      }
+      return manager.save(manager.create(UserEntity, values));
+    });
+  }
+
+  async update(id: string, patch: UserPatch): Promise<UserEntity | null> {
+    await this.applyPatch(this.repository.manager, id, patch);
+    return this.getById(id);
+  }
+
+  /** Applies a patch unless it would leave no active admin (role change, disabling). */
+  updateGuarded(id: string, patch: UserPatch): Promise<AdminGuardedOutcome> {
+    return this.withLastAdminGuard(id, patch.role !== 'user' && patch.disabled !== true, (manager) =>
+      this.applyPatch(manager, id, patch),
+    );
+  }
+
+  /** Deletes unless the user is the last active admin. */
+  deleteGuarded(id: string): Promise<AdminGuardedOutcome> {
+    return this.withLastAdminGuard(id, false, async (manager) => {
+      await manager.delete(UserEntity, { id });
+    });
+  }
+
+  /**
+   * Counts a failed login and locks the account when the threshold is reached; the counter then starts over,
+   * so after the lock expires the user again has `threshold` attempts. Returns the lock's end, if locked now.
+   */
+  async registerFailedLogin(id: string, threshold: number, lockSeconds: number): Promise<Date | null> {
+    const rows = await this.repository.query<Array<{ locked_until: Date | null }>>(
+      `UPDATE users SET
+         failed_login_count = CASE WHEN failed_login_count + 1 >= $2 THEN 0 ELSE failed_login_count + 1 END,
+         locked_until = CASE WHEN failed_login_count + 1 >= $2 THEN now() + make_interval(secs => $3) ELSE locked_until END
+       WHERE id = $1
+       RETURNING CASE WHEN failed_login_count = 0 THEN locked_until END AS locked_until`,
+      [id, threshold, lockSeconds],
+    );
+    return rows[0]?.locked_until ?? null;
+  }
+
+  async clearFailedLogins(id: string): Promise<void> {
+    await this.repository.update({ id }, { failedLoginCount: 0, lockedUntil: null });
+  }
+
+  async setMfa(id: string, state: Partial<MfaState> & { mfaLastUsedStep?: string | null }): Promise<void> {
+    await this.repository.update({ id }, state);
+  }
+
+  /** Records a TOTP time step as used; false when it (or a later one) was used already: a replay. */
+  async acceptTotpStep(id: string, step: number): Promise<boolean> {
+    const result = await this.repository
+      .createQueryBuilder()
+      .update(UserEntity)
+      .set({ mfaLastUsedStep: String(step) })
+      .where('id = :id', { id })
+      .andWhere('(mfa_last_used_step IS NULL OR mfa_last_used_step < :step)', { step })
+      .execute();
+    return (result.affected ?? 0) === 1;
+  }
+
+  /** Removes one backup code atomically; false when it is not (or no longer) there: each code works once. */
+  async consumeBackupCode(id: string, codeHash: string): Promise<boolean> {
+    const rows = await this.repository.query<unknown[]>(
+      `UPDATE users SET mfa_backup_code_hashes = array_remove(mfa_backup_code_hashes, $2)
+       WHERE id = $1 AND $2 = ANY(mfa_backup_code_hashes) RETURNING id`,
+      [id, codeHash],
+    );
+    return rows.length === 1;
+  }
+
+  private async applyPatch(manager: EntityManager, id: string, patch: UserPatch): Promise<void> {
+    const { revokeSessions, ...columns } = patch;
+    await manager
+      .createQueryBuilder()
+      .update(UserEntity)
+      .set({ ...columns, ...(revokeSessions ? { tokenVersion: () => 'token_version + 1' } : {}) })
+      .where('id = :id', { id })
+      .execute();
+  }
+
+  private withLastAdminGuard(
+    id: string,
+    keepsAdmin: boolean,
+    change: (manager: EntityManager) => Promise<void>,
+  ): Promise<AdminGuardedOutcome> {
+    return this.repository.manager.transaction(async (manager) => {
+      await manager.query('SELECT pg_advisory_xact_lock($1)', [LAST_ADMIN_LOCK_KEY]);
+      const target = await manager.findOneBy(UserEntity, { id });
+      if (!target) {
+        return 'not_found';
+      }
+      const isActiveAdmin = target.role === 'admin' && !target.disabled;
+      if (isActiveAdmin && !keepsAdmin) {
+        const activeAdmins = await manager.countBy(UserEntity, { role: 'admin' as UserRole, disabled: false });
+        if (activeAdmins <= 1) {
+          return 'last_admin';
+        }
+      }
+      await change(manager);
+      return 'done';
+    });
   }
 }

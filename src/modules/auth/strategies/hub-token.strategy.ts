@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import type { HubTokenPrincipal } from '../../../common/auth/principal.js';
 import { HUB_TOKEN_STRATEGY } from '../../../common/auth/strategy-names.js';
-import { AgentTokenVerifier } from '../agent-token.verifier.js';
+import { AgentTokens } from '../agent-tokens.js';
 import { BearerCredentialStrategy } from './bearer-credential.strategy.js';
 
 const HUB_TOKEN: HubTokenPrincipal = Object.freeze({ kind: 'hub-token', id: 'hub-token' });
@@ -10,11 +10,11 @@ const HUB_TOKEN: HubTokenPrincipal = Object.freeze({ kind: 'hub-token', id: 'hub
 /** `AGENT_TOKEN`, static or as a JWT key: grants admin (seed `check_auth` / `admin_required`). */
 @Injectable()
 export class HubTokenStrategy extends PassportStrategy(BearerCredentialStrategy, HUB_TOKEN_STRATEGY) {
-  constructor(private readonly verifier: AgentTokenVerifier) {
+  constructor(private readonly tokens: AgentTokens) {
     super();
   }
 
-  validate(credential: string): HubTokenPrincipal | false {
-    return this.verifier.matches(credential) ? HUB_TOKEN : false;
+  async validate(credential: string): Promise<HubTokenPrincipal | false> {
+    return (await this.tokens.matches(credential)) ? HUB_TOKEN : false;
   }
 }

@@ -5,15 +5,20 @@ import type { AuthenticatedRequest } from '../../../common/auth/authenticated-re
 import type { UserPrincipal } from '../../../common/auth/principal.js';
 import { USER_JWT_STRATEGY } from '../../../common/auth/strategy-names.js';
 import { AppConfig } from '../../../config/app-config.js';
+import { SessionVersions } from '../../users/session-versions.js';
 import { type AccessTokenClaims, toUserPrincipal } from '../access-token-claims.js';
+import { JWT_CLOCK_TOLERANCE_SECONDS } from '../agent-token.matcher.js';
 
-/** Clock skew tolerated between hub instances and token issuers (SPEC: at most 30 s). */
-export const JWT_CLOCK_TOLERANCE_SECONDS = 30;
-
-/** Verifies user access tokens: HS256 only, signed with SECRET_KEY, `exp`, issuer and audience required. */
+/**
+ * Verifies user access tokens: HS256 only, signed with SECRET_KEY, `exp`, issuer and audience required,
+ * and the user's current token version (revocation after password/role change, disable, delete).
+ */
 @Injectable()
 export class UserJwtStrategy extends PassportStrategy(Strategy, USER_JWT_STRATEGY) {
-  constructor(config: AppConfig) {
+  constructor(
+    config: AppConfig,
+    private readonly sessions: SessionVersions,
+  ) {
     super({
       jwtFromRequest: (request: AuthenticatedRequest) => request.credential ?? null,
       // passport-jwt's types predate KeyObject; jsonwebtoken 9 accepts it and skips re-importing the key.
@@ -25,7 +30,11 @@ export class UserJwtStrategy extends PassportStrategy(Strategy, USER_JWT_STRATEG
     });
   }
 
-  validate(payload: Partial<AccessTokenClaims>): UserPrincipal | false {
-    return toUserPrincipal(payload) ?? false;
+  async validate(payload: Partial<AccessTokenClaims>): Promise<UserPrincipal | false> {
+    const principal = toUserPrincipal(payload);
+    if (!principal || typeof payload.ver !== 'number') {
+      return false;
+    }
+    return (await this.sessions.isCurrent(principal.id, payload.ver)) ? principal : false;
   }
 }

@@ -1,16 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import jwt from 'jsonwebtoken';
-import { loadAppConfig } from '../../config/app-config.js';
-import { validateEnv } from '../../config/env.schema.js';
-import { AgentTokenVerifier } from './agent-token.verifier.js';
+import { AgentTokenMatcher } from './agent-token.matcher.js';
 
 const AGENT_TOKEN = 'agent-token-0123456789abcdefghijklmnop';
 const AUDIENCE = 'ananta-hub';
 
-const verifierFor = (agentToken: string | undefined): AgentTokenVerifier =>
-  new AgentTokenVerifier(
-    loadAppConfig(validateEnv({ NODE_ENV: 'test', SECRET_KEY: 'x'.repeat(40), AGENT_TOKEN: agentToken })),
-  );
+const verifierFor = (agentToken: string | undefined): AgentTokenMatcher =>
+  new AgentTokenMatcher(agentToken ? [{ token: agentToken }] : [], AUDIENCE);
 
 const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 
@@ -30,7 +26,7 @@ const agentJwt = (
 
 const base64url = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
 
-describe(AgentTokenVerifier.name, () => {
+describe(AgentTokenMatcher.name, () => {
   const sut = verifierFor(AGENT_TOKEN);
 
   describe('static token', () => {

@@ -1,0 +1,95 @@
+import { Injectable } from '@nestjs/common';
+import type { RequestContext } from '../../common/auth/request-context.js';
+import { ForbiddenError, UnauthenticatedError } from '../../common/errors/domain-errors.js';
+import { AuditService } from '../audit/audit.service.js';
+import { UserAccounts } from '../users/user-accounts.js';
+import { CredentialChecker } from './credential-checker.js';
+import type { LoginDto, LoginResponseDto, TokenPairDto } from './dto/auth.dto.js';
+import { LoginThrottle } from './login-throttle.js';
+import { MfaService } from './mfa.service.js';
+import { RefreshTokensRepository } from './refresh-tokens.repository.js';
+import { hashRefreshToken, TokenService } from './token.service.js';
+
+const INVALID_REFRESH = 'The refresh token is invalid, expired or revoked';
+
+/** Login, refresh-token rotation with reuse detection, and logout (SPEC section 2 and 3). */
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly credentials: CredentialChecker,
+    private readonly accounts: UserAccounts,
+    private readonly mfa: MfaService,
+    private readonly tokens: TokenService,
+    private readonly refreshTokens: RefreshTokensRepository,
+    private readonly throttle: LoginThrottle,
+    private readonly audit: AuditService,
+  ) {}
+
+  async login(ctx: RequestContext, dto: LoginDto): Promise<LoginResponseDto> {
+    const user = await this.credentials.check(
+      ctx,
+      await this.accounts.findByUsername(dto.username),
+      dto.username,
+      dto.password,
+    );
+    if (user.disabled) {
+      throw new ForbiddenError('The account is disabled', 'account_disabled');
+    }
+    if (user.mfaEnabled) {
+      if (dto.mfaCode === undefined) {
+        return { mfaRequired: true };
+      }
+      if (!(await this.mfa.verifySecondFactor(ctx, user, dto.mfaCode))) {
+        await this.credentials.failAndCount(ctx, user, 'wrong_mfa_code');
+        throw new UnauthenticatedError('Invalid MFA code');
+      }
+    }
+    await this.accounts.clearFailedLogins(user);
+    await this.audit.record(ctx, {
+      action: 'auth.login_succeeded',
+      targetType: 'user',
+      targetId: user.id,
+      username: user.username,
+      details: { mfa: user.mfaEnabled },
+    });
+    return this.tokens.issue(user);
+  }
+
+  async refresh(ctx: RequestContext, refreshToken: string): Promise<TokenPairDto> {
+    await this.throttle.assertAllowed(ctx);
+    const outcome = await this.refreshTokens.consume(hashRefreshToken(refreshToken));
+    if (outcome.kind === 'reused') {
+      await this.audit.record(ctx, {
+        action: 'auth.refresh_token_reused',
+        outcome: 'denied',
+        targetType: 'user',
+        targetId: outcome.token.userId,
+        details: { familyId: outcome.token.familyId, effect: 'family revoked' },
+      });
+    }
+    if (outcome.kind !== 'valid') {
+      await this.throttle.recordFailure(ctx);
+      throw new UnauthenticatedError(INVALID_REFRESH);
+    }
+    const user = await this.accounts.findById(outcome.token.userId);
+    // Sessions end with a token-version bump (password change, disable, log-out-everywhere): refresh too.
+    if (!user || user.disabled || user.tokenVersion !== outcome.token.userTokenVersion) {
+      await this.refreshTokens.revokeFamily(outcome.token.familyId);
+      throw new UnauthenticatedError(INVALID_REFRESH);
+    }
+    return this.tokens.issue(user, outcome.token.familyId);
+  }
+
+  /** Revokes the token's family. Unknown tokens are ignored, so the answer reveals nothing. */
+  async logout(ctx: RequestContext, refreshToken: string): Promise<void> {
+    const userId = await this.refreshTokens.revokeFamilyOf(hashRefreshToken(refreshToken));
+    if (userId) {
+      await this.audit.record(ctx, { action: 'auth.logged_out', targetType: 'user', targetId: userId });
+    }
+  }
+
+  async logoutEverywhere(ctx: RequestContext, userId: string): Promise<void> {
+    await this.accounts.revokeSessions(userId);
+    await this.audit.record(ctx, { action: 'auth.logged_out_everywhere', targetType: 'user', targetId: userId });
+  }
+}

@@ -1,0 +1,55 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { AppConfig } from '../../config/app-config.js';
+import { toUserResponse } from '../users/dto/user.response.dto.js';
+import type { UserEntity } from '../users/user.entity.js';
+import type { AccessTokenClaims } from './access-token-claims.js';
+import type { TokenPairDto } from './dto/auth.dto.js';
+import { RefreshTokensRepository } from './refresh-tokens.repository.js';
+
+export const hashRefreshToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
+
+/** Issues access tokens (JWT, SPEC claims) and opaque refresh tokens (256 bits, stored as SHA-256). */
+@Injectable()
+export class TokenService {
+  private readonly accessTtlSeconds: number;
+  private readonly refreshTtlSeconds: number;
+
+  constructor(
+    private readonly jwt: JwtService,
+    private readonly refreshTokens: RefreshTokensRepository,
+    config: AppConfig,
+  ) {
+    this.accessTtlSeconds = config.jwt.accessTtlSeconds;
+    this.refreshTtlSeconds = config.auth.refreshTtlSeconds;
+  }
+
+  /** A new pair; `familyId` continues a refresh-token family (rotation), else a new family starts. */
+  async issue(user: UserEntity, familyId: string = randomUUID()): Promise<TokenPairDto> {
+    const claims: Pick<AccessTokenClaims, 'sub' | 'username' | 'role' | 'mfa' | 'typ' | 'ver'> = {
+      sub: user.id,
+      username: user.username,
+      role: user.role,
+      mfa: user.mfaEnabled,
+      typ: 'access',
+      ver: user.tokenVersion,
+    };
+    const accessToken = await this.jwt.signAsync(claims, { jwtid: randomUUID() });
+    const refreshToken = randomBytes(32).toString('base64url');
+    await this.refreshTokens.insert({
+      userId: user.id,
+      familyId,
+      tokenHash: hashRefreshToken(refreshToken),
+      userTokenVersion: user.tokenVersion,
+      expiresAt: new Date(Date.now() + this.refreshTtlSeconds * 1000),
+    });
+    return {
+      accessToken,
+      refreshToken,
+      tokenType: 'Bearer',
+      expiresIn: this.accessTtlSeconds,
+      user: toUserResponse(user),
+    };
+  }
+}
