@@ -56,6 +56,10 @@ export default defineConfig(
     },
   },
   {
+    files: ['bench/**/*.ts'],
+    rules: { 'no-console': 'off' },
+  },
+  {
     files: ['test/**/*.ts', 'src/**/*.spec.ts', 'src/**/*.int-spec.ts'],
     rules: { '@typescript-eslint/unbound-method': 'off' },
   },

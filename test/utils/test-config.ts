@@ -4,6 +4,8 @@ import { validateEnv } from '../../src/config/env.schema.js';
 
 export const TEST_AGENT_TOKEN = `test-agent-token-${randomBytes(16).toString('hex')}`;
 export const TEST_SECRET_KEY = randomBytes(48).toString('base64url');
+/** The password of the first admin (`admin`) every test hub creates on its empty database. */
+export const TEST_ADMIN_PASSWORD = `Admin-${randomBytes(6).toString('hex')}-Aa1!`;
 
 /** Config as an operator would set it through the environment, with fast, quiet test defaults. */
 export function testConfig(env: Record<string, string | undefined> = {}): AppConfig {
@@ -12,6 +14,7 @@ export function testConfig(env: Record<string, string | undefined> = {}): AppCon
       NODE_ENV: 'test',
       SECRET_KEY: TEST_SECRET_KEY,
       AGENT_TOKEN: TEST_AGENT_TOKEN,
+      INITIAL_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
       LOG_LEVEL: 'silent',
       SCHEDULER_ENABLED: 'false',
       DB_POOL_SIZE: '4',

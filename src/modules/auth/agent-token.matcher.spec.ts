@@ -126,4 +126,24 @@ describe(AgentTokenMatcher.name, () => {
       expect(verifierFor('').matches('')).toBe(false);
     });
   });
+
+  describe('during a rotation grace period', () => {
+    const previous = 'previous-token-0123456789abcdefghijklmn';
+    const now = Date.parse('2026-11-25T12:00:00Z');
+    const matcher = new AgentTokenMatcher(
+      [{ token: AGENT_TOKEN }, { token: previous, validUntil: new Date(now + 5_000) }],
+      AUDIENCE,
+    );
+
+    it('accepts the previous token, static or as a JWT key, until the grace period ends', () => {
+      expect(matcher.matches(previous, now)).toBe(true);
+      expect(matcher.matches(agentJwt({}, previous), now)).toBe(true);
+      expect(matcher.matches(previous, now + 5_001)).toBe(false);
+      expect(matcher.matches(agentJwt({}, previous), now + 5_001)).toBe(false);
+    });
+
+    it('keeps accepting the current token after the previous one expired', () => {
+      expect(matcher.matches(AGENT_TOKEN, now + 5_001)).toBe(true);
+    });
+  });
 });

@@ -13,10 +13,14 @@ export class AgentTokenRepository {
     return this.repository.findOneBy({ id: 1 });
   }
 
-  /** Stores the first token unless one is stored already (several instances may start at once). */
+  /**
+   * Stores the environment's token. Until the first rotation the environment stays authoritative (an operator
+   * may change AGENT_TOKEN and restart); after a rotation the stored token wins and this changes nothing.
+   */
   async seed(currentSealed: string): Promise<void> {
     await this.repository.query(
-      `INSERT INTO hub_agent_token (id, current_sealed) VALUES (1, $1) ON CONFLICT (id) DO NOTHING`,
+      `INSERT INTO hub_agent_token (id, current_sealed) VALUES (1, $1)
+       ON CONFLICT (id) DO UPDATE SET current_sealed = EXCLUDED.current_sealed WHERE hub_agent_token.rotated_at IS NULL`,
       [currentSealed],
     );
   }

@@ -89,15 +89,21 @@ export class UsersRepository {
    * so after the lock expires the user again has `threshold` attempts. Returns the lock's end, if locked now.
    */
   async registerFailedLogin(id: string, threshold: number, lockSeconds: number): Promise<Date | null> {
-    const rows = await this.repository.query<Array<{ locked_until: Date | null }>>(
-      `UPDATE users SET
-         failed_login_count = CASE WHEN failed_login_count + 1 >= $2 THEN 0 ELSE failed_login_count + 1 END,
-         locked_until = CASE WHEN failed_login_count + 1 >= $2 THEN now() + make_interval(secs => $3) ELSE locked_until END
-       WHERE id = $1
-       RETURNING CASE WHEN failed_login_count = 0 THEN locked_until END AS locked_until`,
-      [id, threshold, lockSeconds],
-    );
-    return rows[0]?.locked_until ?? null;
+    const reachesThreshold = 'failed_login_count + 1 >= :threshold';
+    const result = await this.repository
+      .createQueryBuilder()
+      .update(UserEntity)
+      .set({
+        failedLoginCount: () => `CASE WHEN ${reachesThreshold} THEN 0 ELSE failed_login_count + 1 END`,
+        lockedUntil: () =>
+          `CASE WHEN ${reachesThreshold} THEN now() + make_interval(secs => :lockSeconds) ELSE locked_until END`,
+      })
+      .where('id = :id', { id, threshold, lockSeconds })
+      .returning(['failedLoginCount', 'lockedUntil'])
+      .execute();
+    // The counter is back at 0 only on the failure that just locked the account.
+    const [row] = result.raw as Array<{ failed_login_count: number; locked_until: Date | null }>;
+    return row?.failed_login_count === 0 ? row.locked_until : null;
   }
 
   async clearFailedLogins(id: string): Promise<void> {
@@ -122,16 +128,19 @@ export class UsersRepository {
 
   /** Removes one backup code atomically; false when it is not (or no longer) there: each code works once. */
   async consumeBackupCode(id: string, codeHash: string): Promise<boolean> {
-    const rows = await this.repository.query<unknown[]>(
-      `UPDATE users SET mfa_backup_code_hashes = array_remove(mfa_backup_code_hashes, $2)
-       WHERE id = $1 AND $2 = ANY(mfa_backup_code_hashes) RETURNING id`,
-      [id, codeHash],
-    );
-    return rows.length === 1;
+    const result = await this.repository
+      .createQueryBuilder()
+      .update(UserEntity)
+      .set({ mfaBackupCodeHashes: () => 'array_remove(mfa_backup_code_hashes, :codeHash)' })
+      .where('id = :id', { id, codeHash })
+      .andWhere(':codeHash = ANY(mfa_backup_code_hashes)')
+      .execute();
+    return result.affected === 1;
   }
 
   private async applyPatch(manager: EntityManager, id: string, patch: UserPatch): Promise<void> {
-    const { revokeSessions, ...columns } = patch;
+    const { revokeSessions, ...values } = patch;
+    const columns = Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined));
     await manager
       .createQueryBuilder()
       .update(UserEntity)
