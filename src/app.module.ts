@@ -1,12 +1,15 @@
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { AccessGuard } from './common/auth/access.guard.js';
+import { PassportRegistryModule } from './common/auth/passport-registry.js';
+import { RateLimitGuard, RateLimitModule } from './common/rate-limit/rate-limit.js';
 import { ErrorEnvelopeFilter } from './common/errors/error-envelope.filter.js';
 import { SuccessEnvelopeInterceptor } from './common/http/success-envelope.interceptor.js';
 import { createValidationPipe } from './common/http/validation.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
+import { AgentsModule } from './modules/agents/agents.module.js';
 import { AuditModule } from './modules/audit/audit.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { CryptoModule } from './common/crypto/crypto.module.js';
@@ -26,17 +29,21 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        PassportRegistryModule,
+        RateLimitModule,
         DatabaseModule.forRoot(config),
         CryptoModule,
         AuditModule,
         UsersModule,
         AuthModule,
+        AgentsModule,
         SystemModule,
         ...extraImports,
       ],
       providers: [
         AccessGuard,
         { provide: APP_GUARD, useExisting: AccessGuard },
+        { provide: APP_GUARD, useExisting: RateLimitGuard },
         { provide: APP_FILTER, useClass: ErrorEnvelopeFilter },
         { provide: APP_INTERCEPTOR, useClass: SuccessEnvelopeInterceptor },
         { provide: APP_PIPE, useFactory: createValidationPipe },

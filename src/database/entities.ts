@@ -1,9 +1,18 @@
+import { RateLimitBucketEntity } from '../common/rate-limit/rate-limit-bucket.entity.js';
+import { AgentEntity } from '../modules/agents/agent.entity.js';
 import { AuditLogEntity } from '../modules/audit/audit-log.entity.js';
 import { AgentTokenStateEntity } from '../modules/auth/agent-token-state.entity.js';
 import { BannedIpEntity } from '../modules/auth/banned-ip.entity.js';
 import { LoginAttemptEntity } from '../modules/auth/login-attempt.entity.js';
 import { RefreshTokenEntity } from '../modules/auth/refresh-token.entity.js';
 import { PasswordHistoryEntity } from '../modules/users/password-history.entity.js';
+import { SystemJobRunEntity } from '../modules/scheduler/system-job-run.entity.js';
+import { RoleEntity } from '../modules/teams/role.entity.js';
+import { TeamMemberEntity } from '../modules/teams/team-member.entity.js';
+import { TeamTypeRoleLinkEntity } from '../modules/teams/team-type-role-link.entity.js';
+import { TeamTypeEntity } from '../modules/teams/team-type.entity.js';
+import { TeamEntity } from '../modules/teams/team.entity.js';
+import { TemplateEntity } from '../modules/templates/template.entity.js';
 import { UserEntity } from '../modules/users/user.entity.js';
 
 /** The one explicit list of entity classes; the app, the TypeORM CLI and the tests share it. */
@@ -15,4 +24,13 @@ export const entities = [
   BannedIpEntity,
   AgentTokenStateEntity,
   AuditLogEntity,
+  AgentEntity,
+  TemplateEntity,
+  RoleEntity,
+  TeamTypeEntity,
+  TeamTypeRoleLinkEntity,
+  TeamEntity,
+  TeamMemberEntity,
+  SystemJobRunEntity,
+  RateLimitBucketEntity,
 ];

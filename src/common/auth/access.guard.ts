@@ -1,30 +1,15 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthGuard, type IAuthGuard } from '@nestjs/passport';
 import { ForbiddenError, UnauthenticatedError } from '../errors/domain-errors.js';
 import { type AuthLevel, DEFAULT_AUTH_LEVEL, RequireAuth } from './auth-level.js';
 import type { AuthenticatedRequest } from './authenticated-request.js';
 import { extractCredential } from './credential.js';
+import { PassportRegistry } from './passport-registry.js';
 import type { AnonymousPrincipal, Principal } from './principal.js';
 import { requestContext } from './request-context.js';
 import { ANY_CREDENTIAL_STRATEGIES, USER_JWT_STRATEGY } from './strategy-names.js';
 
 const ANONYMOUS: AnonymousPrincipal = Object.freeze({ kind: 'anonymous', id: 'anonymous' });
-
-function passportAuthenticator(strategies: string[]): IAuthGuard {
-  class Authenticator extends AuthGuard(strategies) {
-    override handleRequest<T>(error: unknown, principal: T | false): T {
-      if (error instanceof Error) {
-        throw error; // a strategy's own error (revoked token → 401, database down → 503) keeps its meaning
-      }
-      if (error || !principal) {
-        throw new UnauthenticatedError();
-      }
-      return principal;
-    }
-  }
-  return new Authenticator();
-}
 
 /**
  * The one global guard: deny by default. Reads the route's declared level (`principal` when none is
@@ -33,26 +18,25 @@ function passportAuthenticator(strategies: string[]): IAuthGuard {
  */
 @Injectable()
 export class AccessGuard implements CanActivate {
-  private readonly anyCredential = passportAuthenticator(ANY_CREDENTIAL_STRATEGIES);
-  private readonly userCredential = passportAuthenticator([USER_JWT_STRATEGY]);
-
-  constructor(private readonly reflector: Reflector) {}
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly passport: PassportRegistry,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const level: AuthLevel =
       this.reflector.getAllAndOverride(RequireAuth, [context.getHandler(), context.getClass()]) ?? DEFAULT_AUTH_LEVEL;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     if (level === 'public') {
-      // Public handlers still get a context: audit entries of anonymous actions need the request id and IP.
-      request.ctx = requestContext(ANONYMOUS, request.id, request.ip);
+      request.ctx = requestContext(await this.optionalPrincipal(context, request), request.id, request.ip);
       return true;
     }
     request.credential = extractCredential(request, level !== 'user');
     if (!request.credential) {
       throw new UnauthenticatedError();
     }
-    await (level === 'user' ? this.userCredential : this.anyCredential).canActivate(context);
-    const principal = request.user as Principal;
+    const strategies = level === 'user' ? [USER_JWT_STRATEGY] : ANY_CREDENTIAL_STRATEGIES;
+    const principal = await this.passport.authenticate(strategies, request, context.switchToHttp().getResponse());
     const ctx = requestContext(principal, request.id, request.ip);
     if (level === 'user' && principal.kind !== 'user') {
       throw new ForbiddenError('This endpoint is available to users only');
@@ -62,5 +46,26 @@ export class AccessGuard implements CanActivate {
     }
     request.ctx = ctx;
     return true;
+  }
+
+  /**
+   * Public routes still get a context (audit entries of anonymous actions need the request id and IP), and
+   * a caller who sends a valid credential is known there (an admin registering an agent). An invalid or
+   * stale credential on a public route is ignored rather than refused: Swagger UI sends the authorised
+   * token to every route, login included.
+   */
+  private async optionalPrincipal(context: ExecutionContext, request: AuthenticatedRequest): Promise<Principal> {
+    request.credential = extractCredential(request, true);
+    if (!request.credential) {
+      return ANONYMOUS;
+    }
+    try {
+      return await this.passport.authenticate(ANY_CREDENTIAL_STRATEGIES, request, context.switchToHttp().getResponse());
+    } catch (error) {
+      if (error instanceof UnauthenticatedError) {
+        return ANONYMOUS;
+      }
+      throw error;
+    }
   }
 }

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
-import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../../config/app-config.js';
 import { AuditModule } from '../audit/audit.module.js';
@@ -32,7 +31,6 @@ import { TokenService } from './token.service.js';
 @Module({
   imports: [
     TypeOrmModule.forFeature([RefreshTokenEntity, LoginAttemptEntity, BannedIpEntity, AgentTokenStateEntity]),
-    PassportModule,
     JwtModule.registerAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({

@@ -2,16 +2,21 @@ import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import type { HubTokenPrincipal } from '../../../common/auth/principal.js';
 import { HUB_TOKEN_STRATEGY } from '../../../common/auth/strategy-names.js';
+import { PassportRegistry } from '../../../common/auth/passport-registry.js';
 import { AgentTokens } from '../agent-tokens.js';
-import { BearerCredentialStrategy } from './bearer-credential.strategy.js';
+import { BearerCredentialStrategy } from '../../../common/auth/bearer-credential.strategy.js';
 
 const HUB_TOKEN: HubTokenPrincipal = Object.freeze({ kind: 'hub-token', id: 'hub-token' });
 
 /** `AGENT_TOKEN`, static or as a JWT key: grants admin (seed `check_auth` / `admin_required`). */
 @Injectable()
 export class HubTokenStrategy extends PassportStrategy(BearerCredentialStrategy, HUB_TOKEN_STRATEGY) {
-  constructor(private readonly tokens: AgentTokens) {
+  constructor(
+    private readonly tokens: AgentTokens,
+    registry: PassportRegistry,
+  ) {
     super();
+    registry.register(HUB_TOKEN_STRATEGY, this);
   }
 
   async validate(credential: string): Promise<HubTokenPrincipal | false> {

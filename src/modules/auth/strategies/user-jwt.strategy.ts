@@ -4,6 +4,7 @@ import { Strategy } from 'passport-jwt';
 import type { AuthenticatedRequest } from '../../../common/auth/authenticated-request.js';
 import type { UserPrincipal } from '../../../common/auth/principal.js';
 import { USER_JWT_STRATEGY } from '../../../common/auth/strategy-names.js';
+import { PassportRegistry } from '../../../common/auth/passport-registry.js';
 import { AppConfig } from '../../../config/app-config.js';
 import { SessionVersions } from '../../users/session-versions.js';
 import { type AccessTokenClaims, toUserPrincipal } from '../access-token-claims.js';
@@ -18,6 +19,7 @@ export class UserJwtStrategy extends PassportStrategy(Strategy, USER_JWT_STRATEG
   constructor(
     config: AppConfig,
     private readonly sessions: SessionVersions,
+    registry: PassportRegistry,
   ) {
     super({
       jwtFromRequest: (request: AuthenticatedRequest) => request.credential ?? null,
@@ -28,6 +30,7 @@ export class UserJwtStrategy extends PassportStrategy(Strategy, USER_JWT_STRATEG
       audience: config.jwt.audience,
       jsonWebTokenOptions: { clockTolerance: JWT_CLOCK_TOLERANCE_SECONDS },
     });
+    registry.register(USER_JWT_STRATEGY, this);
   }
 
   async validate(payload: Partial<AccessTokenClaims>): Promise<UserPrincipal | false> {

@@ -1,5 +1,5 @@
 import { Strategy } from 'passport-strategy';
-import type { AuthenticatedRequest } from '../../../common/auth/authenticated-request.js';
+import type { AuthenticatedRequest } from './authenticated-request.js';
 
 type Verified = (error: unknown, principal?: unknown) => void;
 

@@ -1,0 +1,41 @@
+import { type CanActivate, type ExecutionContext, Global, Injectable, Module } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import { RateLimitedError } from '../errors/domain-errors.js';
+import { RateLimitCounter } from './rate-limit-counter.js';
+
+export interface RateLimitOptions {
+  /** Names the counter; routes sharing a name share a budget. */
+  name: string;
+  limit: number;
+  windowSeconds: number;
+}
+
+/** Limits a route per client address (`request.ip`, which honours TRUST_PROXY), across all instances. */
+export const RateLimit = Reflector.createDecorator<RateLimitOptions>();
+
+/** Global guard; a no-op on routes without `@RateLimit`. Runs after the access guard. */
+@Injectable()
+export class RateLimitGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly counter: RateLimitCounter,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const options = this.reflector.get(RateLimit, context.getHandler());
+    if (!options) {
+      return true;
+    }
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const { hits, secondsLeft } = await this.counter.hit(`${options.name}:${request.ip}`, options.windowSeconds);
+    if (hits > options.limit) {
+      throw new RateLimitedError(secondsLeft, `At most ${options.limit} requests per ${options.windowSeconds} s`);
+    }
+    return true;
+  }
+}
+
+@Global()
+@Module({ providers: [RateLimitCounter, RateLimitGuard], exports: [RateLimitGuard] })
+export class RateLimitModule {}
