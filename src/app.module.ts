@@ -13,7 +13,10 @@ import { AgentsModule } from './modules/agents/agents.module.js';
 import { AuditModule } from './modules/audit/audit.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { CryptoModule } from './common/crypto/crypto.module.js';
+import { SchedulerModule } from './modules/scheduler/scheduler.module.js';
 import { SystemModule } from './modules/system/system.module.js';
+import { TeamsModule } from './modules/teams/teams.module.js';
+import { TemplatesModule } from './modules/templates/templates.module.js';
 import { UsersModule } from './modules/users/users.module.js';
 
 export type AppModuleImports = Array<Type<unknown> | DynamicModule>;
@@ -37,6 +40,9 @@ export class AppModule {
         UsersModule,
         AuthModule,
         AgentsModule,
+        TemplatesModule,
+        TeamsModule,
+        SchedulerModule.forRoot(config),
         SystemModule,
         ...extraImports,
       ],

@@ -1,0 +1,65 @@
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AdminOnly, Authenticated, Ctx } from '../../common/auth/auth.decorators.js';
+import type { RequestContext } from '../../common/auth/request-context.js';
+import { ApiErrors, ApiSuccess } from '../../common/http/api-responses.decorators.js';
+import { IdParamDto } from '../../common/http/id-param.dto.js';
+import { type Page, PageQueryDto } from '../../common/http/pagination.dto.js';
+import { RoleInputDto, RoleResponseDto, UpdateRoleDto } from './dto/teams.dto.js';
+import { RolesService } from './roles.service.js';
+
+const NOT_FOUND: [HttpStatus, string] = [HttpStatus.NOT_FOUND, 'role_not_found'];
+
+@ApiTags('Teams')
+@Controller('roles')
+export class RolesController {
+  constructor(private readonly roles: RolesService) {}
+
+  @Get()
+  @Authenticated()
+  @ApiOperation({ summary: 'List roles' })
+  @ApiSuccess(RoleResponseDto, { paged: true })
+  list(@Query() query: PageQueryDto): Promise<Page<RoleResponseDto>> {
+    return this.roles.list(query);
+  }
+
+  @Get(':id')
+  @Authenticated()
+  @ApiOperation({ summary: 'Read a role' })
+  @ApiSuccess(RoleResponseDto)
+  @ApiErrors(NOT_FOUND)
+  get(@Param() { id }: IdParamDto): Promise<RoleResponseDto> {
+    return this.roles.get(id);
+  }
+
+  @Post()
+  @AdminOnly()
+  @ApiOperation({ summary: 'Create a role' })
+  @ApiSuccess(RoleResponseDto, { status: HttpStatus.CREATED })
+  @ApiErrors([HttpStatus.NOT_FOUND, 'template_not_found'], [HttpStatus.CONFLICT, 'role_name_taken'])
+  create(@Ctx() ctx: RequestContext, @Body() dto: RoleInputDto): Promise<RoleResponseDto> {
+    return this.roles.create(ctx, dto);
+  }
+
+  @Patch(':id')
+  @AdminOnly()
+  @ApiOperation({ summary: 'Change a role' })
+  @ApiSuccess(RoleResponseDto)
+  @ApiErrors(NOT_FOUND, [HttpStatus.CONFLICT, 'role_name_taken'])
+  update(
+    @Ctx() ctx: RequestContext,
+    @Param() { id }: IdParamDto,
+    @Body() dto: UpdateRoleDto,
+  ): Promise<RoleResponseDto> {
+    return this.roles.update(ctx, id, dto);
+  }
+
+  @Delete(':id')
+  @AdminOnly()
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'Delete a role that no team type or member uses' })
+  @ApiErrors(NOT_FOUND, [HttpStatus.CONFLICT, 'role_in_use (details.teamTypeIds, details.teamMemberIds)'])
+  remove(@Ctx() ctx: RequestContext, @Param() { id }: IdParamDto): Promise<void> {
+    return this.roles.remove(ctx, id);
+  }
+}

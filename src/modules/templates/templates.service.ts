@@ -1,0 +1,142 @@
+import { Injectable } from '@nestjs/common';
+import type { RequestContext } from '../../common/auth/request-context.js';
+import { NotFoundError, ValidationFailedError } from '../../common/errors/domain-errors.js';
+import { withUniqueName } from '../../common/errors/unique-name.js';
+import type { Page, PageQueryDto } from '../../common/http/pagination.dto.js';
+import { AuditService } from '../audit/audit.service.js';
+import {
+  type CreateTemplateDto,
+  type DeletedTemplateDto,
+  type RenderedTemplateDto,
+  type TemplateResponseDto,
+  type TemplateWarningDto,
+  type TemplateWithWarningsDto,
+  toTemplateResponse,
+  type UpdateTemplateDto,
+} from './dto/template.dto.js';
+import { DEFAULT_TEMPLATE_VARIABLES, placeholdersOf, render, type TemplateValue } from './placeholders.js';
+import type { TemplateEntity } from './template.entity.js';
+import { TemplatesRepository } from './templates.repository.js';
+
+/** Prompt templates (SPEC section 6). */
+@Injectable()
+export class TemplatesService {
+  private readonly allowed: readonly string[] = DEFAULT_TEMPLATE_VARIABLES;
+
+  constructor(
+    private readonly templates: TemplatesRepository,
+    private readonly audit: AuditService,
+  ) {}
+
+  async list(query: PageQueryDto): Promise<Page<TemplateResponseDto>> {
+    const [rows, total] = await this.templates.list(query.limit, query.offset);
+    return { items: rows.map((row) => this.toResponse(row)), total, limit: query.limit, offset: query.offset };
+  }
+
+  async get(id: string): Promise<TemplateResponseDto> {
+    return this.toResponse(await this.require(id));
+  }
+
+  /** Whether a template with this id exists (for other modules' validation). */
+  async exists(id: string): Promise<boolean> {
+    return (await this.templates.getById(id)) !== null;
+  }
+
+  async create(ctx: RequestContext, dto: CreateTemplateDto): Promise<TemplateWithWarningsDto> {
+    const template = await withUniqueName('template', () =>
+      this.templates.create({
+        name: dto.name,
+        description: dto.description ?? null,
+        promptTemplate: dto.promptTemplate,
+      }),
+    );
+    await this.audit.record(ctx, {
+      action: 'template.created',
+      targetType: 'template',
+      targetId: template.id,
+      details: { name: template.name },
+    });
+    return this.withWarnings(template);
+  }
+
+  async update(ctx: RequestContext, id: string, dto: UpdateTemplateDto): Promise<TemplateWithWarningsDto> {
+    await this.require(id);
+    const template = (await withUniqueName('template', () => this.templates.update(id, dto)))!;
+    await this.audit.record(ctx, {
+      action: 'template.updated',
+      targetType: 'template',
+      targetId: id,
+      details: { fields: Object.keys(dto) },
+    });
+    return this.withWarnings(template);
+  }
+
+  async remove(ctx: RequestContext, id: string): Promise<DeletedTemplateDto> {
+    const cleared = await this.templates.deleteClearingReferences(id);
+    if (!cleared) {
+      throw new NotFoundError('template');
+    }
+    await this.audit.record(ctx, {
+      action: 'template.deleted',
+      targetType: 'template',
+      targetId: id,
+      details: { cleared },
+    });
+    return { id, cleared };
+  }
+
+  async render(id: string, variables: Record<string, TemplateValue>): Promise<RenderedTemplateDto> {
+    const template = await this.require(id);
+    const invalid = Object.entries(variables).filter(
+      ([, value]) => !['string', 'number', 'boolean'].includes(typeof value),
+    );
+    if (invalid.length > 0) {
+      throw new ValidationFailedError(
+        invalid.map(([name]) => ({
+          field: `variables.${name}`,
+          message: `variables.${name} must be a string, number or boolean`,
+        })),
+      );
+    }
+    const result = render(template.promptTemplate, variables);
+    if (!('text' in result)) {
+      throw new ValidationFailedError(
+        result.missing.map((name) => ({
+          field: `variables.${name}`,
+          message: `variables.${name} is required by the template`,
+        })),
+        `Missing template variables: ${result.missing.join(', ')}`,
+      );
+    }
+    return { text: result.text };
+  }
+
+  private withWarnings(template: TemplateEntity): TemplateWithWarningsDto {
+    const response = this.toResponse(template);
+    const unknown = response.variables.filter((name) => !this.allowed.includes(name));
+    const warnings: TemplateWarningDto[] =
+      unknown.length === 0
+        ? []
+        : [
+            {
+              type: 'unknown_variables',
+              details: `Unknown variables: ${unknown.join(', ')}`,
+              variables: unknown,
+              allowed: [...this.allowed],
+            },
+          ];
+    return { ...response, warnings };
+  }
+
+  private toResponse(template: TemplateEntity): TemplateResponseDto {
+    return toTemplateResponse(template, placeholdersOf(template.promptTemplate));
+  }
+
+  private async require(id: string): Promise<TemplateEntity> {
+    const template = await this.templates.getById(id);
+    if (!template) {
+      throw new NotFoundError('template');
+    }
+    return template;
+  }
+}
