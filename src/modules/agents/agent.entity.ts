@@ -26,7 +26,7 @@ export class AgentEntity {
   status!: AgentStatus;
 
   @Column({ type: 'jsonb', default: () => "'[]'" })
-  capabilities!: unknown;
+  capabilities!: string[];
 
   @Column({ type: 'varchar', length: 64, nullable: true })
   version!: string | null;

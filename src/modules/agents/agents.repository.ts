@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { definedOnly } from '../../common/defined-only.js';
 import { AgentEntity, type AgentStatus } from './agent.entity.js';
 
 export type AgentRegistration = Pick<AgentEntity, 'url' | 'name' | 'role' | 'capabilities' | 'version'> & {
@@ -30,7 +31,7 @@ export class AgentsRepository {
     offset: number;
   }): Promise<[AgentEntity[], number]> {
     return this.repository.findAndCount({
-      where: { status: filter.status, role: filter.role },
+      where: definedOnly({ status: filter.status, role: filter.role }),
       order: { name: 'ASC', id: 'ASC' },
       take: filter.limit,
       skip: filter.offset,
@@ -70,7 +71,7 @@ export class AgentsRepository {
   }
 
   async update(id: string, patch: AgentPatch): Promise<AgentEntity | null> {
-    const values = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
+    const values = definedOnly(patch);
     if (Object.keys(values).length > 0) {
       await this.repository.update({ id }, values);
     }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { definedOnly } from '../../common/defined-only.js';
 import { RoleEntity } from './role.entity.js';
 
 export type RoleValues = Pick<RoleEntity, 'name' | 'description' | 'defaultTemplateId'>;
@@ -27,7 +28,7 @@ export class RolesRepository {
   }
 
   async update(id: string, values: Partial<RoleValues>): Promise<RoleEntity | null> {
-    await this.roles.update({ id }, values);
+    await this.roles.update({ id }, definedOnly(values));
     return this.getById(id);
   }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
+import { definedOnly } from '../../common/defined-only.js';
 import { TeamTypeRoleLinkEntity } from './team-type-role-link.entity.js';
 import { TeamTypeEntity } from './team-type.entity.js';
 
@@ -26,7 +27,7 @@ export class TeamTypesRepository {
   }
 
   async update(id: string, values: Partial<TeamTypeValues>): Promise<TeamTypeEntity | null> {
-    await this.types.update({ id }, values);
+    await this.types.update({ id }, definedOnly(values));
     return this.getById(id);
   }
 

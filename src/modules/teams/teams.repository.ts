@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Not, Repository } from 'typeorm';
+import { definedOnly } from '../../common/defined-only.js';
 import { TeamMemberEntity } from './team-member.entity.js';
 import { TeamEntity } from './team.entity.js';
 
@@ -25,7 +26,7 @@ export class TeamsRepository {
     offset: number;
   }): Promise<[TeamEntity[], number]> {
     return this.teams.findAndCount({
-      where: { teamTypeId: filter.teamTypeId, isActive: filter.isActive },
+      where: definedOnly({ teamTypeId: filter.teamTypeId, isActive: filter.isActive }),
       order: { name: 'ASC' },
       take: filter.limit,
       skip: filter.offset,
@@ -51,7 +52,7 @@ export class TeamsRepository {
         });
       }
       if (id) {
-        await manager.update(TeamEntity, { id }, values);
+        await manager.update(TeamEntity, { id }, definedOnly(values));
         return manager.findOneByOrFail(TeamEntity, { id });
       }
       return manager.save(manager.create(TeamEntity, values));

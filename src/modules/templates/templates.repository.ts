@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { definedOnly } from '../../common/defined-only.js';
 import { TemplateEntity } from './template.entity.js';
 
 export type TemplateValues = Pick<TemplateEntity, 'name' | 'description' | 'promptTemplate'>;
@@ -33,7 +34,7 @@ export class TemplatesRepository {
   }
 
   async update(id: string, values: Partial<TemplateValues>): Promise<TemplateEntity | null> {
-    await this.repository.update({ id }, values);
+    await this.repository.update({ id }, definedOnly(values));
     return this.getById(id);
   }
 

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, Repository } from 'typeorm';
 import type { UserRole } from '../../common/auth/principal.js';
+import { definedOnly } from '../../common/defined-only.js';
 import { UserEntity } from './user.entity.js';
 
 export type UserInsert = Pick<UserEntity, 'username' | 'passwordHash' | 'role'>;
@@ -140,7 +141,7 @@ export class UsersRepository {
 
   private async applyPatch(manager: EntityManager, id: string, patch: UserPatch): Promise<void> {
     const { revokeSessions, ...values } = patch;
-    const columns = Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined));
+    const columns = definedOnly(values);
     await manager
       .createQueryBuilder()
       .update(UserEntity)

@@ -104,7 +104,7 @@ export class AgentResponseDto {
   @ApiProperty({ example: 'http://worker-alpha:5001' }) url!: string;
   @ApiProperty({ example: 'worker' }) role!: string;
   @ApiProperty({ enum: AGENT_STATUSES }) status!: AgentStatus;
-  @ApiProperty({ type: [String], example: ['python'] }) capabilities!: unknown;
+  @ApiProperty({ type: [String], example: ['python'] }) capabilities!: string[];
   @ApiProperty({ nullable: true, type: String, example: '1.4.2' }) version!: string | null;
   @ApiProperty({ nullable: true, type: 'object', additionalProperties: true }) load!: object | null;
   @ApiProperty({ nullable: true, type: String }) lastSeenAt!: string | null;
