@@ -15,6 +15,7 @@ import { AuthModule } from './modules/auth/auth.module.js';
 import { CryptoModule } from './common/crypto/crypto.module.js';
 import { SchedulerModule } from './modules/scheduler/scheduler.module.js';
 import { SystemModule } from './modules/system/system.module.js';
+import { TasksModule } from './modules/tasks/tasks.module.js';
 import { TeamsModule } from './modules/teams/teams.module.js';
 import { TemplatesModule } from './modules/templates/templates.module.js';
 import { UsersModule } from './modules/users/users.module.js';
@@ -42,6 +43,7 @@ export class AppModule {
         AgentsModule,
         TemplatesModule,
         TeamsModule,
+        TasksModule,
         SchedulerModule.forRoot(config),
         SystemModule,
         ...extraImports,

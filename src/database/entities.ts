@@ -7,6 +7,9 @@ import { LoginAttemptEntity } from '../modules/auth/login-attempt.entity.js';
 import { RefreshTokenEntity } from '../modules/auth/refresh-token.entity.js';
 import { PasswordHistoryEntity } from '../modules/users/password-history.entity.js';
 import { SystemJobRunEntity } from '../modules/scheduler/system-job-run.entity.js';
+import { ArchivedTaskEntity } from '../modules/tasks/archived-task.entity.js';
+import { CallbackDeliveryEntity } from '../modules/tasks/callbacks/callback-delivery.entity.js';
+import { TaskEntity } from '../modules/tasks/task.entity.js';
 import { RoleEntity } from '../modules/teams/role.entity.js';
 import { TeamMemberEntity } from '../modules/teams/team-member.entity.js';
 import { TeamTypeRoleLinkEntity } from '../modules/teams/team-type-role-link.entity.js';
@@ -33,4 +36,7 @@ export const entities = [
   TeamMemberEntity,
   SystemJobRunEntity,
   RateLimitBucketEntity,
+  TaskEntity,
+  ArchivedTaskEntity,
+  CallbackDeliveryEntity,
 ];

@@ -15,12 +15,13 @@ export abstract class DomainError extends Error {
   readonly headers?: Record<string, string>;
 }
 
+/** 400 with per-field details; `code` is `validation_failed` unless a more specific one is given. */
 export class ValidationFailedError extends DomainError {
   readonly status = 400;
-  readonly code = 'validation_failed';
   constructor(
     override readonly details: FieldProblem[],
     message = 'Request validation failed',
+    readonly code = 'validation_failed',
   ) {
     super(message);
   }

@@ -1,10 +1,12 @@
 import { CreateUsers1795660800000 } from './1795660800000-CreateUsers.js';
 import { CreateIdentityAndAudit1795660900000 } from './1795660900000-CreateIdentityAndAudit.js';
 import { CreateAgentsTeamsTemplates1795661000000 } from './1795661000000-CreateAgentsTeamsTemplates.js';
+import { CreateTasks1795661100000 } from './1795661100000-CreateTasks.js';
 
 /** Every migration, oldest first; an explicit list so a renamed file is a compile error, not a skipped step. */
 export const migrations = [
   CreateUsers1795660800000,
   CreateIdentityAndAudit1795660900000,
   CreateAgentsTeamsTemplates1795661000000,
+  CreateTasks1795661100000,
 ];

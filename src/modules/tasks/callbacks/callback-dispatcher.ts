@@ -1,0 +1,61 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { SecretBox } from '../../../common/crypto/secret-box.js';
+import { AppConfig } from '../../../config/app-config.js';
+import { CallbackDeliveriesRepository, type DeliveryOutcome } from './callback-deliveries.repository.js';
+import type { CallbackDeliveryEntity } from './callback-delivery.entity.js';
+import { CallbackSender } from './callback-sender.js';
+
+const BATCH = 20;
+const FIRST_RETRY_MS = 1_000;
+const MAX_RETRY_MS = 5 * 60_000;
+
+/** Retry delay after the n-th failed attempt: 1 s, doubling, capped at 5 minutes (SPEC section 12). */
+export const retryDelayMs = (attempts: number): number => Math.min(FIRST_RETRY_MS * 2 ** (attempts - 1), MAX_RETRY_MS);
+
+/**
+ * Sends due callback deliveries. Every instance may run it: each batch is claimed with SKIP LOCKED, so a
+ * delivery is in one worker's hands at a time. Delivered on any 2xx; otherwise retried with backoff until
+ * CALLBACK_MAX_ATTEMPTS, then dead.
+ */
+@Injectable()
+export class CallbackDispatcher {
+  private readonly logger = new Logger('Callbacks');
+  private readonly maxAttempts: number;
+  private readonly claimSeconds: number;
+
+  constructor(
+    private readonly deliveries: CallbackDeliveriesRepository,
+    private readonly sender: CallbackSender,
+    private readonly box: SecretBox,
+    config: AppConfig,
+  ) {
+    this.maxAttempts = config.callbacks.maxAttempts;
+    this.claimSeconds = config.callbacks.timeoutSeconds + 30;
+  }
+
+  /** Sends one batch; resolves to the number of deliveries attempted. */
+  async dispatchDue(): Promise<number> {
+    const due = await this.deliveries.claimDue(BATCH, this.claimSeconds);
+    await Promise.all(due.map((delivery) => this.attempt(delivery)));
+    return due.length;
+  }
+
+  private async attempt(delivery: CallbackDeliveryEntity): Promise<void> {
+    const result = await this.sender.send(delivery.url, delivery.body, this.box.open(delivery.secretSealed));
+    const ok = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
+    const outcome: DeliveryOutcome = ok
+      ? { status: 'delivered', statusCode: result.statusCode, error: null, nextAttemptAt: null }
+      : {
+          status: delivery.attempts >= this.maxAttempts ? 'dead' : 'failed',
+          statusCode: result.statusCode,
+          error: result.error ?? `HTTP ${result.statusCode}`,
+          nextAttemptAt: new Date(Date.now() + retryDelayMs(delivery.attempts)),
+        };
+    if (outcome.status === 'dead') {
+      this.logger.warn(
+        `Callback delivery ${delivery.id} for task ${delivery.taskId} is dead after ${delivery.attempts} attempts`,
+      );
+    }
+    await this.deliveries.record(delivery.id, outcome);
+  }
+}

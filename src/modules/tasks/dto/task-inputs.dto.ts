@@ -1,0 +1,229 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  IsUrl,
+  IsUUID,
+  Length,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+} from 'class-validator';
+import { PageQueryDto } from '../../../common/http/pagination.dto.js';
+import { TASK_PRIORITIES, type TaskPriority } from '../task-status.js';
+
+const URL_OPTIONS = { protocols: ['http', 'https'], require_protocol: true, require_tld: false };
+const DESCRIPTION_MAX = 65_536;
+const OUTPUT_MAX = 1_048_576 / 2;
+
+class TaskBodyDto {
+  @ApiPropertyOptional({ maxLength: DESCRIPTION_MAX, example: 'Add OAuth login to the web client' })
+  @IsOptional()
+  @ValidateIf((_dto, value) => value !== null)
+  @IsString()
+  @MaxLength(DESCRIPTION_MAX)
+  description?: string | null;
+
+  @ApiPropertyOptional({ enum: TASK_PRIORITIES, default: 'medium' })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toLowerCase() : value))
+  @IsIn(TASK_PRIORITIES)
+  priority?: TaskPriority;
+
+  @ApiPropertyOptional({ format: 'uuid', nullable: true, type: String })
+  @IsOptional()
+  @ValidateIf((_dto, value) => value !== null)
+  @IsUUID()
+  teamId?: string | null;
+
+  @ApiPropertyOptional({ format: 'uuid', nullable: true, type: String })
+  @IsOptional()
+  @ValidateIf((_dto, value) => value !== null)
+  @IsUUID()
+  assignedRoleId?: string | null;
+
+  @ApiPropertyOptional({ format: 'uuid', nullable: true, type: String })
+  @IsOptional()
+  @ValidateIf((_dto, value) => value !== null)
+  @IsUUID()
+  parentTaskId?: string | null;
+
+  @ApiPropertyOptional({
+    type: [String],
+    format: 'uuid',
+    description: 'Tasks that must be completed before this one starts',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsUUID('all', { each: true })
+  dependsOn?: string[];
+
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    example: 'https://ci.example.com/hooks/ananta',
+    description: 'Called on every status change (POST, signed)',
+  })
+  @IsOptional()
+  @ValidateIf((_dto, value) => value !== null)
+  @IsUrl(URL_OPTIONS, { message: 'callbackUrl must be an http:// or https:// URL' })
+  @MaxLength(2048)
+  callbackUrl?: string | null;
+
+  @ApiPropertyOptional({ minLength: 16, description: 'HMAC-SHA256 key for X-Ananta-Signature; never returned' })
+  @IsOptional()
+  @IsString()
+  @Length(16, 256)
+  callbackSecret?: string;
+}
+
+export class CreateTaskDto extends TaskBodyDto {
+  @ApiPropertyOptional({ format: 'uuid', description: 'Client-chosen id; 409 if it exists' })
+  @IsOptional()
+  @IsUUID()
+  id?: string;
+
+  @ApiProperty({ minLength: 1, maxLength: 200, example: 'Implement OAuth login' })
+  @IsString()
+  @Length(1, 200)
+  title!: string;
+}
+
+export class UpdateTaskDto extends TaskBodyDto {
+  @ApiPropertyOptional({ minLength: 1, maxLength: 200 })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  title?: string;
+
+  @ApiPropertyOptional({
+    description: 'The version you read; a stale one gives 409 version_conflict (or send If-Match)',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  version?: number;
+}
+
+export class AssignTaskDto {
+  @ApiProperty({ format: 'uuid' }) @IsUUID() agentId!: string;
+}
+
+export class ChangeStatusDto {
+  @ApiProperty({
+    example: 'in_progress',
+    description: 'A status or an alias of the original hub (done, in-progress, to-do, backlog…)',
+  })
+  @IsString()
+  @Length(1, 32)
+  status!: string;
+
+  @ApiPropertyOptional({ description: 'Output of the work so far' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(OUTPUT_MAX)
+  output?: string;
+
+  @ApiPropertyOptional({ example: 0 })
+  @IsOptional()
+  @IsInt()
+  @Min(-2_147_483_648)
+  @Max(2_147_483_647)
+  exitCode?: number;
+
+  @ApiPropertyOptional({ description: 'Optimistic concurrency, as for PATCH' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  version?: number;
+}
+
+export class ClaimTaskDto {
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() teamId?: string;
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() roleId?: string;
+
+  @ApiPropertyOptional({ minimum: 10, maximum: 3600, default: 120 })
+  @IsOptional()
+  @IsInt()
+  @Min(10)
+  @Max(3600)
+  leaseSeconds?: number;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'Claim for this agent (the hub token or an admin only)' })
+  @IsOptional()
+  @IsUUID()
+  agentId?: string;
+}
+
+export class RenewLeaseDto {
+  @ApiPropertyOptional({ minimum: 10, maximum: 3600, default: 120 })
+  @IsOptional()
+  @IsInt()
+  @Min(10)
+  @Max(3600)
+  leaseSeconds?: number;
+}
+
+const toList = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' ? value.split(',').map((part) => part.trim()) : value;
+
+export const TASK_SORTS = [
+  'createdAt',
+  '-createdAt',
+  'updatedAt',
+  '-updatedAt',
+  'priority',
+  '-priority',
+  'title',
+  '-title',
+] as const;
+
+export class ListTasksQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ description: 'Comma-separated statuses (aliases accepted)', example: 'todo,in_progress' })
+  @IsOptional()
+  @Transform(toList)
+  @IsArray()
+  @IsString({ each: true })
+  @MaxLength(32, { each: true })
+  status?: string[];
+
+  @ApiPropertyOptional({ description: 'Comma-separated priorities', example: 'high,critical' })
+  @IsOptional()
+  @Transform(toList)
+  @IsArray()
+  @IsIn(TASK_PRIORITIES, { each: true })
+  priority?: TaskPriority[];
+
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() teamId?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'The assigned agent' }) @IsOptional() @IsUUID() agentId?: string;
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() parentTaskId?: string;
+  @ApiPropertyOptional({ description: 'Case-insensitive part of the title' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  q?: string;
+  @ApiPropertyOptional({ example: '2026-11-01T00:00:00Z' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  createdFrom?: string;
+  @ApiPropertyOptional() @IsOptional() @IsISO8601({ strict: true }) createdTo?: string;
+  @ApiPropertyOptional() @IsOptional() @IsISO8601({ strict: true }) updatedFrom?: string;
+  @ApiPropertyOptional() @IsOptional() @IsISO8601({ strict: true }) updatedTo?: string;
+
+  @ApiPropertyOptional({ enum: TASK_SORTS, default: '-updatedAt', description: 'A leading "-" sorts descending' })
+  @IsOptional()
+  @IsIn(TASK_SORTS)
+  sort?: (typeof TASK_SORTS)[number];
+}
+
+export class ArchivedIdParamDto {
+  @ApiProperty({ format: 'uuid' }) @IsUUID() id!: string;
+}

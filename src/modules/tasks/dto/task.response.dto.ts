@@ -1,0 +1,90 @@
+import { ApiProperty } from '@nestjs/swagger';
+import type { ArchivedTaskEntity } from '../archived-task.entity.js';
+import type { CallbackDeliveryEntity, DeliveryStatus } from '../callbacks/callback-delivery.entity.js';
+import type { TaskHistoryEntry } from '../task-columns.js';
+import type { TaskEntity } from '../task.entity.js';
+import { TASK_PRIORITIES, TASK_STATUSES, type TaskPriority, type TaskStatus } from '../task-status.js';
+
+export class TaskHistoryEntryDto {
+  @ApiProperty({ example: '2026-11-25T10:00:00.000Z' }) at!: string;
+  @ApiProperty({ example: 'status_changed' }) type!: string;
+  @ApiProperty({ example: { type: 'user', id: '5b0a3c38-3f7e-4f4b-9a55-7d8e0c1b2a11', name: 'alice' } })
+  actor!: { type: string; id: string | null; name: string | null };
+  @ApiProperty({ example: { from: 'todo', to: 'in_progress' } }) details!: Record<string, unknown>;
+}
+
+export class TaskResponseDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: 'Implement OAuth login' }) title!: string;
+  @ApiProperty({ nullable: true, type: String }) description!: string | null;
+  @ApiProperty({ enum: TASK_STATUSES }) status!: TaskStatus;
+  @ApiProperty({ enum: TASK_PRIORITIES }) priority!: TaskPriority;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String }) teamId!: string | null;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String }) assignedAgentId!: string | null;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String }) assignedRoleId!: string | null;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String }) parentTaskId!: string | null;
+  @ApiProperty({ type: [String] }) dependsOn!: string[];
+  @ApiProperty({ type: [TaskHistoryEntryDto] }) history!: TaskHistoryEntry[];
+  @ApiProperty({ nullable: true, type: String }) lastOutput!: string | null;
+  @ApiProperty({ nullable: true, type: Number }) lastExitCode!: number | null;
+  @ApiProperty({ nullable: true, type: String }) callbackUrl!: string | null;
+  @ApiProperty({ example: 3, description: 'Send it back (or as If-Match) to make a write conditional' })
+  version!: number;
+  @ApiProperty({ nullable: true, type: String }) leaseExpiresAt!: string | null;
+  @ApiProperty() createdAt!: string;
+  @ApiProperty() updatedAt!: string;
+}
+
+export class ArchivedTaskResponseDto extends TaskResponseDto {
+  @ApiProperty() archivedAt!: string;
+}
+
+export class CallbackDeliveryDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: 'task.status_changed' }) event!: string;
+  @ApiProperty({ enum: ['pending', 'delivered', 'failed', 'dead'] }) status!: DeliveryStatus;
+  @ApiProperty({ example: 1 }) attempts!: number;
+  @ApiProperty({ nullable: true, type: Number }) lastStatusCode!: number | null;
+  @ApiProperty({ nullable: true, type: String }) lastError!: string | null;
+  @ApiProperty({ nullable: true, type: String }) nextAttemptAt!: string | null;
+  @ApiProperty({ nullable: true, type: String }) deliveredAt!: string | null;
+}
+
+/** Never includes the callback secret. */
+export const toTaskResponse = (task: TaskEntity | ArchivedTaskEntity): TaskResponseDto => ({
+  id: task.id,
+  title: task.title,
+  description: task.description,
+  status: task.status,
+  priority: task.priority,
+  teamId: task.teamId,
+  assignedAgentId: task.assignedAgentId,
+  assignedRoleId: task.assignedRoleId,
+  parentTaskId: task.parentTaskId,
+  dependsOn: task.dependsOn,
+  history: task.history,
+  lastOutput: task.lastOutput,
+  lastExitCode: task.lastExitCode,
+  callbackUrl: task.callbackUrl,
+  version: task.version,
+  leaseExpiresAt: task.leaseExpiresAt?.toISOString() ?? null,
+  createdAt: task.createdAt.toISOString(),
+  updatedAt: task.updatedAt.toISOString(),
+});
+
+export const toArchivedTaskResponse = (task: ArchivedTaskEntity): ArchivedTaskResponseDto => ({
+  ...toTaskResponse(task),
+  archivedAt: task.archivedAt.toISOString(),
+});
+
+export const toDeliveryResponse = (delivery: CallbackDeliveryEntity): CallbackDeliveryDto => ({
+  id: delivery.id,
+  event: delivery.event,
+  status: delivery.status,
+  attempts: delivery.attempts,
+  lastStatusCode: delivery.lastStatusCode,
+  lastError: delivery.lastError,
+  nextAttemptAt:
+    delivery.status === 'pending' || delivery.status === 'failed' ? delivery.nextAttemptAt.toISOString() : null,
+  deliveredAt: delivery.deliveredAt?.toISOString() ?? null,
+});

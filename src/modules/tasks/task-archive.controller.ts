@@ -1,0 +1,55 @@
+import { Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Authenticated, Ctx } from '../../common/auth/auth.decorators.js';
+import type { RequestContext } from '../../common/auth/request-context.js';
+import { ForbiddenError } from '../../common/errors/domain-errors.js';
+import { ApiErrors, ApiSuccess } from '../../common/http/api-responses.decorators.js';
+import { IdParamDto } from '../../common/http/id-param.dto.js';
+import { type Page, PageQueryDto } from '../../common/http/pagination.dto.js';
+import { ArchivedTaskResponseDto, TaskResponseDto } from './dto/task.response.dto.js';
+import { TaskArchiveService } from './task-archive.service.js';
+
+const PEOPLE_ONLY: [HttpStatus, string] = [HttpStatus.FORBIDDEN, 'Agents do not archive or restore tasks'];
+
+// Archiving is housekeeping by people (or the hub token); an agent's key is refused here.
+function assertNotAgent(ctx: RequestContext): void {
+  if (ctx.principal.kind === 'agent') {
+    throw new ForbiddenError('Agents do not archive or restore tasks');
+  }
+}
+
+@ApiTags('Tasks')
+@Controller('tasks')
+export class TaskArchiveController {
+  constructor(private readonly archive: TaskArchiveService) {}
+
+  @Get('archived')
+  @Authenticated()
+  @ApiOperation({ summary: 'Archived tasks, newest first' })
+  @ApiSuccess(ArchivedTaskResponseDto, { paged: true })
+  list(@Query() query: PageQueryDto): Promise<Page<ArchivedTaskResponseDto>> {
+    return this.archive.list(query);
+  }
+
+  @Post(':id/archive')
+  @Authenticated()
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Move a task to the archive (audited)' })
+  @ApiSuccess(ArchivedTaskResponseDto)
+  @ApiErrors([HttpStatus.NOT_FOUND, 'task_not_found'], PEOPLE_ONLY)
+  archiveOne(@Ctx() ctx: RequestContext, @Param() { id }: IdParamDto): Promise<ArchivedTaskResponseDto> {
+    assertNotAgent(ctx);
+    return this.archive.archiveOne(ctx, id);
+  }
+
+  @Post('archived/:id/restore')
+  @Authenticated()
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Move an archived task back (audited)' })
+  @ApiSuccess(TaskResponseDto)
+  @ApiErrors([HttpStatus.NOT_FOUND, 'archived_task_not_found'], PEOPLE_ONLY)
+  restore(@Ctx() ctx: RequestContext, @Param() { id }: IdParamDto): Promise<TaskResponseDto> {
+    assertNotAgent(ctx);
+    return this.archive.restore(ctx, id);
+  }
+}

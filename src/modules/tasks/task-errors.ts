@@ -1,0 +1,23 @@
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  ValidationFailedError,
+} from '../../common/errors/domain-errors.js';
+import type { TaskStatus } from './task-status.js';
+
+export const taskNotFound = (): NotFoundError => new NotFoundError('task');
+
+export const versionConflict = (): ConflictError =>
+  new ConflictError('The task was changed by someone else; read it again and retry', 'version_conflict');
+
+export const invalidTransition = (from: TaskStatus, to: TaskStatus): ConflictError =>
+  new ConflictError(`A task cannot go from ${from} to ${to}`, 'invalid_transition', { from, to });
+
+export const notYourTask = (): ForbiddenError => new ForbiddenError('An agent may only change tasks assigned to it');
+
+export const unknownTasks = (field: string, ids: string[]): ValidationFailedError =>
+  new ValidationFailedError(
+    ids.map((id) => ({ field, message: `${field} names an unknown task: ${id}` })),
+    'Unknown task ids',
+  );

@@ -1,0 +1,115 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { TaskHistoryEntry } from './task-columns.js';
+import { TaskEntity } from './task.entity.js';
+import { APPEND_HISTORY_SQL, TasksRepository } from './tasks.repository.js';
+
+export interface ClaimRequest {
+  agentId: string;
+  teamId?: string;
+  roleId?: string;
+  leaseSeconds: number;
+  event: TaskHistoryEntry;
+}
+
+const RANK = `CASE t.priority WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END`;
+
+/** The work queue: atomic claims with leases, renewals, and the return of expired leases. */
+@Injectable()
+export class TaskQueueRepository {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly tasks: TasksRepository,
+  ) {}
+
+  /**
+   * Takes the best `todo` task the agent may work on (highest priority, then oldest) and leases it, in one
+   * transaction. `FOR UPDATE SKIP LOCKED` makes concurrent claimers pass over each other's candidates, so no
+   * task is ever handed to two agents, however many agents and hub instances claim at once.
+   * "May work on": not assigned to another agent, no unfinished dependency, and either teamless or in a team
+   * the agent belongs to, in the task's role when it names one.
+   */
+  claim(request: ClaimRequest): Promise<TaskEntity | null> {
+    return this.dataSource.transaction(async (manager) => {
+      const params: unknown[] = [request.agentId];
+      const filters: string[] = [];
+      if (request.teamId) {
+        params.push(request.teamId);
+        filters.push(`t.team_id = $${params.length}`);
+      }
+      if (request.roleId) {
+        params.push(request.roleId);
+        filters.push(`t.assigned_role_id = $${params.length}`);
+      }
+      const [candidate] = await manager.query<Array<{ id: string }>>(
+        `SELECT t.id FROM tasks t
+         WHERE t.status = 'todo'
+           AND (t.assigned_agent_id IS NULL OR t.assigned_agent_id = $1)
+           AND (t.team_id IS NULL OR EXISTS (
+             SELECT 1 FROM team_members m
+             WHERE m.team_id = t.team_id AND m.agent_id = $1
+               AND (t.assigned_role_id IS NULL OR m.role_id = t.assigned_role_id)))
+           AND NOT EXISTS (
+             SELECT 1 FROM unnest(t.depends_on) AS d(id)
+             WHERE NOT EXISTS (SELECT 1 FROM tasks x WHERE x.id = d.id AND x.status = 'completed')
+               AND NOT EXISTS (SELECT 1 FROM archived_tasks a WHERE a.id = d.id AND a.status = 'completed'))
+           ${filters.map((filter) => `AND ${filter}`).join(' ')}
+         ORDER BY t.status, ${RANK} DESC, t.created_at ASC
+         LIMIT 1
+         FOR UPDATE OF t SKIP LOCKED`,
+        params,
+      );
+      if (!candidate) {
+        return null;
+      }
+      await manager
+        .createQueryBuilder()
+        .update(TaskEntity)
+        .set({
+          status: 'assigned',
+          assignedAgentId: request.agentId,
+          leaseHolderId: request.agentId,
+          leaseExpiresAt: () => `now() + make_interval(secs => :leaseSeconds)`,
+          history: () => APPEND_HISTORY_SQL,
+          version: () => 'version + 1',
+        })
+        .where('id = :id', {
+          id: candidate.id,
+          leaseSeconds: request.leaseSeconds,
+          entry: JSON.stringify([request.event]),
+        })
+        .execute();
+      const task = await manager.findOneByOrFail(TaskEntity, { id: candidate.id });
+      if (task.callbackUrl && task.callbackSecretSealed) {
+        await this.tasks.enqueueCallback(manager, task, request.event.at);
+      }
+      return task;
+    });
+  }
+
+  /** Extends the lease the agent holds; null when it holds none on this task any more. */
+  async renewLease(taskId: string, agentId: string, leaseSeconds: number): Promise<TaskEntity | null> {
+    const result = await this.dataSource
+      .createQueryBuilder()
+      .update(TaskEntity)
+      .set({ leaseExpiresAt: () => `now() + make_interval(secs => :leaseSeconds)`, version: () => 'version + 1' })
+      .where('id = :taskId AND lease_holder_id = :agentId AND lease_expires_at > now()', {
+        taskId,
+        agentId,
+        leaseSeconds,
+      })
+      .andWhere(`status IN ('assigned', 'in_progress')`)
+      .execute();
+    return result.affected === 1 ? this.tasks.getById(taskId) : null;
+  }
+
+  /** Ids of tasks whose lease ran out while assigned or in progress. */
+  async expiredLeaseIds(limit = 500): Promise<string[]> {
+    const rows = await this.dataSource.query<Array<{ id: string }>>(
+      `SELECT id FROM tasks WHERE lease_expires_at < now() AND status IN ('assigned', 'in_progress') LIMIT $1`,
+      [limit],
+    );
+    return rows.map((row) => row.id);
+  }
+}

@@ -1,0 +1,197 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  HttpStatus,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
+import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AdminOnly, Authenticated, Ctx } from '../../common/auth/auth.decorators.js';
+import type { RequestContext } from '../../common/auth/request-context.js';
+import { ApiErrors, ApiSuccess } from '../../common/http/api-responses.decorators.js';
+import { IdParamDto } from '../../common/http/id-param.dto.js';
+import type { Page } from '../../common/http/pagination.dto.js';
+import {
+  AssignTaskDto,
+  ChangeStatusDto,
+  ClaimTaskDto,
+  CreateTaskDto,
+  ListTasksQueryDto,
+  RenewLeaseDto,
+  UpdateTaskDto,
+} from './dto/task-inputs.dto.js';
+import { CallbackDeliveryDto, TaskHistoryEntryDto, TaskResponseDto } from './dto/task.response.dto.js';
+import { parseIfMatch } from './if-match.js';
+import { TaskCallbacksService } from './task-callbacks.service.js';
+import { TaskWorkflowService } from './task-workflow.service.js';
+import { TasksService } from './tasks.service.js';
+
+const NOT_FOUND: [HttpStatus, string] = [HttpStatus.NOT_FOUND, 'task_not_found'];
+const CONFLICTS: [HttpStatus, string] = [
+  HttpStatus.CONFLICT,
+  'version_conflict, invalid_transition or dependencies_incomplete',
+];
+const IF_MATCH = { name: 'If-Match', required: false, description: 'The task version you read, e.g. "3"' };
+
+@ApiTags('Tasks')
+@Controller('tasks')
+export class TasksController {
+  constructor(
+    private readonly tasks: TasksService,
+    private readonly workflow: TaskWorkflowService,
+    private readonly callbacks: TaskCallbacksService,
+  ) {}
+
+  @Post()
+  @Authenticated()
+  @ApiOperation({ summary: 'Create a task (status todo); optional client id, dependencies and a signed callback' })
+  @ApiSuccess(TaskResponseDto, { status: HttpStatus.CREATED })
+  @ApiErrors(
+    [HttpStatus.BAD_REQUEST, 'validation_failed (unknown dependsOn/parentTaskId, refused callbackUrl)'],
+    [HttpStatus.CONFLICT, 'The id exists'],
+  )
+  create(@Ctx() ctx: RequestContext, @Body() dto: CreateTaskDto): Promise<TaskResponseDto> {
+    return this.tasks.create(ctx, dto);
+  }
+
+  @Get()
+  @Authenticated()
+  @ApiOperation({ summary: 'List tasks with filters, sort and paging' })
+  @ApiSuccess(TaskResponseDto, { paged: true })
+  list(@Query() query: ListTasksQueryDto): Promise<Page<TaskResponseDto>> {
+    return this.tasks.list(query);
+  }
+
+  @Post('claim')
+  @Authenticated()
+  @ApiOperation({
+    summary: 'Take the next task from the work queue, with a lease',
+    description: 'Highest priority first, then oldest, among todo tasks the agent may work on. 204 when there is none.',
+  })
+  @ApiSuccess(TaskResponseDto)
+  @ApiErrors(
+    [HttpStatus.NO_CONTENT, 'Nothing to claim'],
+    [HttpStatus.FORBIDDEN, 'Only agents (or admins naming one) claim'],
+  )
+  async claim(
+    @Ctx() ctx: RequestContext,
+    @Body() dto: ClaimTaskDto,
+    @Res({ passthrough: true }) reply: { status(code: number): unknown },
+  ): Promise<TaskResponseDto | undefined> {
+    const task = await this.workflow.claim(ctx, dto);
+    reply.status(task ? HttpStatus.OK : HttpStatus.NO_CONTENT);
+    return task ?? undefined;
+  }
+
+  @Get(':id')
+  @Authenticated()
+  @ApiOperation({ summary: 'Read a task' })
+  @ApiSuccess(TaskResponseDto)
+  @ApiErrors(NOT_FOUND)
+  get(@Param() { id }: IdParamDto): Promise<TaskResponseDto> {
+    return this.tasks.get(id);
+  }
+
+  @Patch(':id')
+  @Authenticated()
+  @ApiHeader(IF_MATCH)
+  @ApiOperation({ summary: 'Change a task’s fields; a stale version (body or If-Match) gives 409' })
+  @ApiSuccess(TaskResponseDto)
+  @ApiErrors(NOT_FOUND, CONFLICTS, [HttpStatus.BAD_REQUEST, 'validation_failed or dependency_cycle'])
+  update(
+    @Ctx() ctx: RequestContext,
+    @Param() { id }: IdParamDto,
+    @Body() dto: UpdateTaskDto,
+    @Headers('if-match') ifMatch?: string,
+  ): Promise<TaskResponseDto> {
+    return this.tasks.update(ctx, id, dto, parseIfMatch(ifMatch));
+  }
+
+  @Delete(':id')
+  @AdminOnly()
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'Delete a task (audited)' })
+  @ApiErrors(NOT_FOUND)
+  remove(@Ctx() ctx: RequestContext, @Param() { id }: IdParamDto): Promise<void> {
+    return this.tasks.remove(ctx, id);
+  }
+
+  @Post(':id/status')
+  @Authenticated()
+  @HttpCode(HttpStatus.OK)
+  @ApiHeader(IF_MATCH)
+  @ApiOperation({ summary: 'Change the status (transition table enforced; aliases such as "done" accepted)' })
+  @ApiSuccess(TaskResponseDto)
+  @ApiErrors(NOT_FOUND, CONFLICTS)
+  changeStatus(
+    @Ctx() ctx: RequestContext,
+    @Param() { id }: IdParamDto,
+    @Body() dto: ChangeStatusDto,
+    @Headers('if-match') ifMatch?: string,
+  ): Promise<TaskResponseDto> {
+    return this.workflow.changeStatus(ctx, id, dto, parseIfMatch(ifMatch));
+  }
+
+  @Post(':id/assign')
+  @Authenticated()
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Assign the task to an agent' })
+  @ApiSuccess(TaskResponseDto)
+  @ApiErrors([HttpStatus.NOT_FOUND, 'task_not_found or agent_not_found'], CONFLICTS)
+  assign(
+    @Ctx() ctx: RequestContext,
+    @Param() { id }: IdParamDto,
+    @Body() dto: AssignTaskDto,
+  ): Promise<TaskResponseDto> {
+    return this.workflow.assign(ctx, id, dto.agentId);
+  }
+
+  @Post(':id/unassign')
+  @Authenticated()
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Take the task away from its agent (back to todo if it was assigned or in progress)' })
+  @ApiSuccess(TaskResponseDto)
+  @ApiErrors(NOT_FOUND)
+  unassign(@Ctx() ctx: RequestContext, @Param() { id }: IdParamDto): Promise<TaskResponseDto> {
+    return this.workflow.unassign(ctx, id);
+  }
+
+  @Post(':id/lease')
+  @Authenticated()
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Renew the lease the calling agent holds' })
+  @ApiSuccess(TaskResponseDto)
+  @ApiErrors(NOT_FOUND, [HttpStatus.CONFLICT, 'lease_not_held'])
+  renewLease(
+    @Ctx() ctx: RequestContext,
+    @Param() { id }: IdParamDto,
+    @Body() dto: RenewLeaseDto,
+  ): Promise<TaskResponseDto> {
+    return this.workflow.renewLease(ctx, id, dto.leaseSeconds);
+  }
+
+  @Get(':id/history')
+  @Authenticated()
+  @ApiOperation({ summary: 'The task’s history (newest 200 entries)' })
+  @ApiSuccess(TaskHistoryEntryDto, { isArray: true })
+  @ApiErrors(NOT_FOUND)
+  history(@Param() { id }: IdParamDto): Promise<TaskHistoryEntryDto[]> {
+    return this.tasks.history(id);
+  }
+
+  @Get(':id/callbacks')
+  @Authenticated()
+  @ApiOperation({ summary: 'The callback delivery log of the task' })
+  @ApiSuccess(CallbackDeliveryDto, { isArray: true })
+  @ApiErrors(NOT_FOUND)
+  callbackLog(@Param() { id }: IdParamDto): Promise<CallbackDeliveryDto[]> {
+    return this.callbacks.log(id);
+  }
+}

@@ -1,0 +1,47 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AgentsModule } from '../agents/agents.module.js';
+import { AuditModule } from '../audit/audit.module.js';
+import { TeamsModule } from '../teams/teams.module.js';
+import { ArchivedTaskEntity } from './archived-task.entity.js';
+import { CallbackDeliveriesRepository } from './callbacks/callback-deliveries.repository.js';
+import { CallbackDeliveryEntity } from './callbacks/callback-delivery.entity.js';
+import { CallbackDispatcher } from './callbacks/callback-dispatcher.js';
+import { CallbackSender } from './callbacks/callback-sender.js';
+import { CallbackUrlPolicy } from './callbacks/callback-url-policy.js';
+import { TaskArchiveController } from './task-archive.controller.js';
+import { TaskArchiveRepository } from './task-archive.repository.js';
+import { TaskArchiveService } from './task-archive.service.js';
+import { TaskCallbacksService } from './task-callbacks.service.js';
+import { TaskQueueRepository } from './task-queue.repository.js';
+import { TaskWorkflowService } from './task-workflow.service.js';
+import { TaskEntity } from './task.entity.js';
+import { TasksController } from './tasks.controller.js';
+import { TasksRepository } from './tasks.repository.js';
+import { TasksService } from './tasks.service.js';
+
+/** Tasks: lifecycle, work queue with leases, callbacks through an outbox, archive (SPEC section 7). */
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([TaskEntity, ArchivedTaskEntity, CallbackDeliveryEntity]),
+    AgentsModule,
+    TeamsModule,
+    AuditModule,
+  ],
+  controllers: [TaskArchiveController, TasksController],
+  providers: [
+    TasksService,
+    TaskWorkflowService,
+    TaskArchiveService,
+    TaskCallbacksService,
+    TasksRepository,
+    TaskQueueRepository,
+    TaskArchiveRepository,
+    CallbackDeliveriesRepository,
+    CallbackUrlPolicy,
+    CallbackSender,
+    CallbackDispatcher,
+  ],
+  exports: [TasksService, TaskWorkflowService, TaskArchiveService, CallbackDispatcher],
+})
+export class TasksModule {}
