@@ -6,6 +6,7 @@ import { AppModule, type AppModuleImports } from '../app.module.js';
 import { REQUEST_ID_HEADER, requestIdFor } from '../common/http/request-id.js';
 import type { AppConfig, TrustProxy } from '../config/app-config.js';
 import { createLogger } from '../logging/logger.js';
+import { HubMetrics } from '../modules/system/metrics/hub-metrics.js';
 import { PinoNestLogger } from '../logging/pino-nest-logger.js';
 import { RequestLogController } from '../logging/request-log-controller.js';
 import { configureOpenApi } from './openapi.js';
@@ -65,6 +66,16 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     if (request.protocol === 'https') {
       reply.header('strict-transport-security', HSTS);
     }
+  });
+
+  const metrics = app.get(HubMetrics);
+  fastify.addHook('onResponse', async (request, reply) => {
+    metrics.observeRequest(
+      request.method,
+      request.routeOptions.url ?? 'unmatched',
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+    );
   });
 
   configureOpenApi(app);

@@ -6,7 +6,11 @@ import { BannedIpEntity } from '../modules/auth/banned-ip.entity.js';
 import { LoginAttemptEntity } from '../modules/auth/login-attempt.entity.js';
 import { RefreshTokenEntity } from '../modules/auth/refresh-token.entity.js';
 import { PasswordHistoryEntity } from '../modules/users/password-history.entity.js';
+import { ScheduledTaskRunEntity } from '../modules/scheduler/scheduled-task-run.entity.js';
+import { ScheduledTaskEntity } from '../modules/scheduler/scheduled-task.entity.js';
 import { SystemJobRunEntity } from '../modules/scheduler/system-job-run.entity.js';
+import { ConfigEntryEntity } from '../modules/system/config/config-entry.entity.js';
+import { StatsSnapshotEntity } from '../modules/system/stats/stats-snapshot.entity.js';
 import { ArchivedTaskEntity } from '../modules/tasks/archived-task.entity.js';
 import { CallbackDeliveryEntity } from '../modules/tasks/callbacks/callback-delivery.entity.js';
 import { TaskEntity } from '../modules/tasks/task.entity.js';
@@ -39,4 +43,8 @@ export const entities = [
   TaskEntity,
   ArchivedTaskEntity,
   CallbackDeliveryEntity,
+  ConfigEntryEntity,
+  StatsSnapshotEntity,
+  ScheduledTaskEntity,
+  ScheduledTaskRunEntity,
 ];

@@ -30,9 +30,10 @@ describe('Route inventory (deny by default)', () => {
     expect(weaker).toEqual([]);
   });
 
-  it('makes only health, readiness, docs and the documented public endpoints public', () => {
+  // /api/metrics checks METRICS_TOKEN or an admin itself, so the guard lets it through as public.
+  it('makes only health, readiness, metrics and the documented public endpoints public', () => {
     const allowedPublic = [
-      /^GET \/api\/(health|ready)$/,
+      /^GET \/api\/(health|ready|metrics)$/,
       /^POST \/api\/auth\/(login|refresh|logout)$/,
       /^POST \/api\/agents\/register$/,
     ];

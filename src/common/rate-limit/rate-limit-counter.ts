@@ -28,4 +28,12 @@ export class RateLimitCounter {
     );
     return { hits: row.hits, secondsLeft: Math.max(1, Math.ceil(row.ms_left / 1000)) };
   }
+
+  /** Housekeeping: windows that have ended. */
+  async deleteExpired(): Promise<number> {
+    const [, count] = await this.dataSource.query<[unknown[], number]>(
+      'DELETE FROM rate_limit_buckets WHERE expires_at <= now()',
+    );
+    return count;
+  }
 }

@@ -37,5 +37,5 @@ export class RateLimitGuard implements CanActivate {
 }
 
 @Global()
-@Module({ providers: [RateLimitCounter, RateLimitGuard], exports: [RateLimitGuard] })
+@Module({ providers: [RateLimitCounter, RateLimitGuard], exports: [RateLimitGuard, RateLimitCounter] })
 export class RateLimitModule {}

@@ -2,6 +2,7 @@ import { CreateUsers1795660800000 } from './1795660800000-CreateUsers.js';
 import { CreateIdentityAndAudit1795660900000 } from './1795660900000-CreateIdentityAndAudit.js';
 import { CreateAgentsTeamsTemplates1795661000000 } from './1795661000000-CreateAgentsTeamsTemplates.js';
 import { CreateTasks1795661100000 } from './1795661100000-CreateTasks.js';
+import { CreateSchedulerAndSystem1795661200000 } from './1795661200000-CreateSchedulerAndSystem.js';
 
 /** Every migration, oldest first; an explicit list so a renamed file is a compile error, not a skipped step. */
 export const migrations = [
@@ -9,4 +10,5 @@ export const migrations = [
   CreateIdentityAndAudit1795660900000,
   CreateAgentsTeamsTemplates1795661000000,
   CreateTasks1795661100000,
+  CreateSchedulerAndSystem1795661200000,
 ];

@@ -50,4 +50,13 @@ export class AuditRepository {
       .skip(filter.offset)
       .getManyAndCount();
   }
+
+  /** The retention job, the only deletion there is: entries older than `days`. */
+  async deleteOlderThan(days: number): Promise<number> {
+    const [, count] = await this.repository.query<[unknown[], number]>(
+      'DELETE FROM audit_logs WHERE at < now() - make_interval(days => $1)',
+      [days],
+    );
+    return count;
+  }
 }

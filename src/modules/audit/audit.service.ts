@@ -54,6 +54,11 @@ export class AuditService {
     });
   }
 
+  /** The retention job: entries older than AUDIT_RETENTION_DAYS go; returns how many. */
+  applyRetention(days: number): Promise<number> {
+    return this.audit.deleteOlderThan(days);
+  }
+
   async list(query: ListAuditLogsQueryDto): Promise<Page<AuditEntryDto>> {
     const [rows, total] = await this.audit.search({
       ...query,

@@ -64,5 +64,6 @@ import { TokenService } from './token.service.js';
     UserJwtStrategy,
     HubTokenStrategy,
   ],
+  exports: [LoginThrottle],
 })
 export class AuthModule {}

@@ -31,4 +31,12 @@ export class BannedIpsRepository {
     const { affected } = await this.repository.delete({ ip });
     return (affected ?? 0) > 0;
   }
+
+  /** Housekeeping: bans that have run out. */
+  async deleteExpired(): Promise<number> {
+    const [, count] = await this.repository.query<[unknown[], number]>(
+      'DELETE FROM banned_ips WHERE banned_until <= now()',
+    );
+    return count;
+  }
 }

@@ -41,4 +41,13 @@ export class LoginAttemptsRepository {
   async record(ip: string, username: string | null): Promise<void> {
     await this.repository.insert({ ip, username: username?.slice(0, 64) ?? null });
   }
+
+  /** Housekeeping: attempts older than the long window no longer count for anything. */
+  async deleteOlderThan(seconds: number): Promise<number> {
+    const [, count] = await this.repository.query<[unknown[], number]>(
+      'DELETE FROM login_attempts WHERE attempted_at < now() - make_interval(secs => $1)',
+      [seconds],
+    );
+    return count;
+  }
 }

@@ -55,6 +55,14 @@ export class LoginThrottle {
   recordFailure(ctx: RequestContext, username?: string): Promise<void> {
     return this.attempts.record(ipOf(ctx), username ?? null);
   }
+
+  /** The cleanup job: failures outside every window, and expired bans. */
+  async cleanup(): Promise<{ attempts: number; bans: number }> {
+    const attempts = await this.attempts.deleteOlderThan(
+      Math.max(this.limits.longWindowSeconds, this.limits.shortWindowSeconds),
+    );
+    return { attempts, bans: await this.bans.deleteExpired() };
+  }
 }
 
 /** Requests always have an IP; the fallback only guards against a context built outside HTTP. */

@@ -3,18 +3,32 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { AppConfig } from '../../config/app-config.js';
 import { AgentsModule } from '../agents/agents.module.js';
+import { AuditModule } from '../audit/audit.module.js';
+import { AuthModule } from '../auth/auth.module.js';
+import { SystemModule } from '../system/system.module.js';
 import { TasksModule } from '../tasks/tasks.module.js';
+import { TemplatesModule } from '../templates/templates.module.js';
 import { AgentOfflineSweepJob } from './jobs/agent-offline-sweep.job.js';
 import { CallbackDeliveryWorker } from './jobs/callback-delivery.worker.js';
+import { HousekeepingJob } from './jobs/housekeeping.job.js';
 import { LeaseExpiryJob } from './jobs/lease-expiry.job.js';
+import { ScheduledTasksJob } from './jobs/scheduled-tasks.job.js';
+import { StatsSnapshotJob } from './jobs/stats-snapshot.job.js';
 import { TaskRetentionJob } from './jobs/task-retention.job.js';
+import { ScheduleRunner } from './schedule-runner.js';
+import { ScheduledTaskRunEntity } from './scheduled-task-run.entity.js';
+import { ScheduledTaskEntity } from './scheduled-task.entity.js';
+import { ScheduledTasksController } from './scheduled-tasks.controller.js';
+import { ScheduledTasksRepository } from './scheduled-tasks.repository.js';
+import { ScheduledTasksService } from './scheduled-tasks.service.js';
 import { SystemJobRunEntity } from './system-job-run.entity.js';
 import { SystemJobRunsRepository } from './system-job-runs.repository.js';
 import { SystemJobs } from './system-jobs.js';
 
 /**
- * System jobs. The timers (`ScheduleModule`) run only where SCHEDULER_ENABLED is true; the job classes exist
- * everywhere, so a tick can also be driven directly (tests, operations).
+ * Scheduled tasks and the system jobs. The timers (`ScheduleModule`) run only where SCHEDULER_ENABLED is
+ * true; the API and the job classes exist everywhere, so a tick can also be driven directly (tests,
+ * operations).
  */
 @Module({})
 export class SchedulerModule {
@@ -22,18 +36,29 @@ export class SchedulerModule {
     return {
       module: SchedulerModule,
       imports: [
-        TypeOrmModule.forFeature([SystemJobRunEntity]),
+        TypeOrmModule.forFeature([SystemJobRunEntity, ScheduledTaskEntity, ScheduledTaskRunEntity]),
         AgentsModule,
         TasksModule,
+        TemplatesModule,
+        AuditModule,
+        AuthModule,
+        SystemModule,
         ...(config.scheduler.enabled ? [ScheduleModule.forRoot()] : []),
       ],
+      controllers: [ScheduledTasksController],
       providers: [
         SystemJobs,
         SystemJobRunsRepository,
+        ScheduledTasksRepository,
+        ScheduledTasksService,
+        ScheduleRunner,
         AgentOfflineSweepJob,
         LeaseExpiryJob,
         TaskRetentionJob,
         CallbackDeliveryWorker,
+        ScheduledTasksJob,
+        StatsSnapshotJob,
+        HousekeepingJob,
       ],
     };
   }

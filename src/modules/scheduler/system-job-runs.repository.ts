@@ -21,7 +21,11 @@ export class SystemJobRunsRepository {
     await this.runs.update({ job, fireAt }, { outcome, error, finishedAt: new Date() });
   }
 
-  countRuns(job: string): Promise<number> {
-    return this.runs.countBy({ job });
+  async deleteOlderThan(days: number): Promise<number> {
+    const [, count] = await this.runs.query<[unknown[], number]>(
+      'DELETE FROM system_job_runs WHERE fire_at < now() - make_interval(days => $1)',
+      [days],
+    );
+    return count;
   }
 }

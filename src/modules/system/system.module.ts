@@ -1,11 +1,32 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '../audit/audit.module.js';
+import { ConfigEntryEntity } from './config/config-entry.entity.js';
+import { ConfigController } from './config/config.controller.js';
+import { ConfigStoreRepository } from './config/config-store.repository.js';
+import { ConfigStoreService } from './config/config-store.service.js';
 import { DatabaseProbe } from './database.probe.js';
 import { HealthController } from './health.controller.js';
 import { HealthService } from './health.service.js';
+import { HubMetrics } from './metrics/hub-metrics.js';
+import { MetricsController } from './metrics/metrics.controller.js';
+import { StatsController } from './stats/stats.controller.js';
+import { StatsRepository } from './stats/stats.repository.js';
+import { StatsService } from './stats/stats.service.js';
 
-/** Health and readiness; config store, stats and metrics join it with the scheduler work (issue 6). */
+/** Health, readiness, the config store, statistics and Prometheus metrics (SPEC section 9). */
 @Module({
-  controllers: [HealthController],
-  providers: [HealthService, DatabaseProbe],
+  imports: [TypeOrmModule.forFeature([ConfigEntryEntity]), AuditModule],
+  controllers: [HealthController, ConfigController, StatsController, MetricsController],
+  providers: [
+    HealthService,
+    DatabaseProbe,
+    ConfigStoreService,
+    ConfigStoreRepository,
+    StatsService,
+    StatsRepository,
+    HubMetrics,
+  ],
+  exports: [ConfigStoreService, StatsService, HubMetrics],
 })
 export class SystemModule {}

@@ -4,6 +4,7 @@ import { NotFoundError, ValidationFailedError } from '../../common/errors/domain
 import { withUniqueName } from '../../common/errors/unique-name.js';
 import type { Page, PageQueryDto } from '../../common/http/pagination.dto.js';
 import { AuditService } from '../audit/audit.service.js';
+import { ConfigStoreService } from '../system/config/config-store.service.js';
 import {
   type CreateTemplateDto,
   type DeletedTemplateDto,
@@ -18,13 +19,14 @@ import { DEFAULT_TEMPLATE_VARIABLES, placeholdersOf, render, type TemplateValue 
 import type { TemplateEntity } from './template.entity.js';
 import { TemplatesRepository } from './templates.repository.js';
 
+export const ALLOWLIST_KEY = 'template_variables_allowlist';
+
 /** Prompt templates (SPEC section 6). */
 @Injectable()
 export class TemplatesService {
-  private readonly allowed: readonly string[] = DEFAULT_TEMPLATE_VARIABLES;
-
   constructor(
     private readonly templates: TemplatesRepository,
+    private readonly config: ConfigStoreService,
     private readonly audit: AuditService,
   ) {}
 
@@ -111,9 +113,18 @@ export class TemplatesService {
     return { text: result.text };
   }
 
-  private withWarnings(template: TemplateEntity): TemplateWithWarningsDto {
+  /** Config key `template_variables_allowlist` (an array of names) when set, else the original's list. */
+  private async allowedVariables(): Promise<readonly string[]> {
+    const configured = await this.config.raw(ALLOWLIST_KEY);
+    return Array.isArray(configured) && configured.every((name) => typeof name === 'string')
+      ? configured
+      : DEFAULT_TEMPLATE_VARIABLES;
+  }
+
+  private async withWarnings(template: TemplateEntity): Promise<TemplateWithWarningsDto> {
     const response = this.toResponse(template);
-    const unknown = response.variables.filter((name) => !this.allowed.includes(name));
+    const allowed = await this.allowedVariables();
+    const unknown = response.variables.filter((name) => !allowed.includes(name));
     const warnings: TemplateWarningDto[] =
       unknown.length === 0
         ? []
@@ -122,7 +133,7 @@ export class TemplatesService {
               type: 'unknown_variables',
               details: `Unknown variables: ${unknown.join(', ')}`,
               variables: unknown,
-              allowed: [...this.allowed],
+              allowed: [...allowed],
             },
           ];
     return { ...response, warnings };

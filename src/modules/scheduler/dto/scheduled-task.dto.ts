@@ -1,0 +1,154 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { MaxJsonBytes } from '../../../common/http/max-json-bytes.validator.js';
+import { TASK_PRIORITIES } from '../../tasks/task-status.js';
+import type { ScheduledTaskEntity, TaskBlueprint } from '../scheduled-task.entity.js';
+import type { ScheduledTaskRunEntity } from '../scheduled-task-run.entity.js';
+
+export class TaskBlueprintDto implements TaskBlueprint {
+  @ApiProperty({ example: 'Nightly dependency audit' }) @IsString() @Length(1, 200) title!: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(65_536) description?: string;
+  @ApiPropertyOptional({ enum: TASK_PRIORITIES })
+  @IsOptional()
+  @IsIn(TASK_PRIORITIES)
+  priority?: TaskBlueprint['priority'];
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() teamId?: string;
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() assignedRoleId?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'Rendered with `variables` into the task description' })
+  @IsOptional()
+  @IsUUID()
+  templateId?: string;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    example: { team_goal: 'Keep dependencies current' },
+  })
+  @IsOptional()
+  @IsObject()
+  @MaxJsonBytes(16_384)
+  variables?: Record<string, string | number | boolean>;
+}
+
+export class CreateScheduledTaskDto {
+  @ApiProperty({ example: 'Nightly audit' }) @IsString() @Length(1, 128) name!: string;
+
+  @ApiPropertyOptional({
+    example: '0 2 * * *',
+    description: '5 fields, or 6 with seconds; exactly one of cron and intervalSeconds',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  cron?: string;
+
+  @ApiPropertyOptional({ example: 'Europe/Berlin', default: 'UTC', description: 'IANA time zone the cron is read in' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  timezone?: string;
+
+  @ApiPropertyOptional({ example: 3600, minimum: 10, maximum: 31_536_000 })
+  @IsOptional()
+  @IsInt()
+  @Min(10)
+  @Max(31_536_000)
+  intervalSeconds?: number;
+
+  @ApiPropertyOptional({ default: true }) @IsOptional() @IsBoolean() enabled?: boolean;
+
+  @ApiProperty({ type: TaskBlueprintDto })
+  @ValidateNested()
+  @Type(() => TaskBlueprintDto)
+  task!: TaskBlueprintDto;
+}
+
+export class UpdateScheduledTaskDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 128) name?: string;
+  @ApiPropertyOptional({ description: 'Setting it removes intervalSeconds' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  cron?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(64) timezone?: string;
+
+  @ApiPropertyOptional({ description: 'Setting it removes cron' })
+  @IsOptional()
+  @IsInt()
+  @Min(10)
+  @Max(31_536_000)
+  intervalSeconds?: number;
+
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() enabled?: boolean;
+
+  @ApiPropertyOptional({ type: TaskBlueprintDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => TaskBlueprintDto)
+  task?: TaskBlueprintDto;
+}
+
+export class ScheduledTaskResponseDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ nullable: true, type: String }) cron!: string | null;
+  @ApiProperty({ example: 'UTC' }) timezone!: string;
+  @ApiProperty({ nullable: true, type: Number }) intervalSeconds!: number | null;
+  @ApiProperty() enabled!: boolean;
+  @ApiProperty({ type: TaskBlueprintDto }) task!: TaskBlueprint;
+  @ApiProperty({ nullable: true, type: String }) nextRunAt!: string | null;
+  @ApiProperty({ nullable: true, type: String }) lastRunAt!: string | null;
+  @ApiProperty({ nullable: true, enum: ['succeeded', 'failed'] }) lastOutcome!: string | null;
+  @ApiProperty({ nullable: true, type: String }) createdBy!: string | null;
+  @ApiProperty() createdAt!: string;
+  @ApiProperty() updatedAt!: string;
+}
+
+export class ScheduledTaskRunDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() scheduledAt!: string;
+  @ApiProperty() startedAt!: string;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String }) taskId!: string | null;
+  @ApiProperty({ nullable: true, enum: ['succeeded', 'failed'] }) outcome!: string | null;
+  @ApiProperty({ nullable: true, type: String }) error!: string | null;
+}
+
+export const toScheduleResponse = (schedule: ScheduledTaskEntity): ScheduledTaskResponseDto => ({
+  id: schedule.id,
+  name: schedule.name,
+  cron: schedule.cron,
+  timezone: schedule.timezone,
+  intervalSeconds: schedule.intervalSeconds,
+  enabled: schedule.enabled,
+  task: schedule.task,
+  nextRunAt: schedule.nextRunAt?.toISOString() ?? null,
+  lastRunAt: schedule.lastRunAt?.toISOString() ?? null,
+  lastOutcome: schedule.lastOutcome,
+  createdBy: schedule.createdBy,
+  createdAt: schedule.createdAt.toISOString(),
+  updatedAt: schedule.updatedAt.toISOString(),
+});
+
+export const toRunResponse = (run: ScheduledTaskRunEntity): ScheduledTaskRunDto => ({
+  id: run.id,
+  scheduledAt: run.scheduledAt.toISOString(),
+  startedAt: run.startedAt.toISOString(),
+  taskId: run.taskId,
+  outcome: run.outcome,
+  error: run.error,
+});

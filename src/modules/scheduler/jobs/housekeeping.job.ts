@@ -1,0 +1,47 @@
+import { Injectable } from '@nestjs/common';
+import { Cron } from '@nestjs/schedule';
+import { RateLimitCounter } from '../../../common/rate-limit/rate-limit-counter.js';
+import { AppConfig } from '../../../config/app-config.js';
+import { AuditService } from '../../audit/audit.service.js';
+import { LoginThrottle } from '../../auth/login-throttle.js';
+import { SystemJobRunsRepository } from '../system-job-runs.repository.js';
+import { SystemJobs } from '../system-jobs.js';
+
+export const HOUSEKEEPING = 'system.housekeeping';
+const PERIOD_SECONDS = 600;
+const JOB_RUN_RETENTION_DAYS = 7;
+
+/**
+ * Every 10 minutes, once cluster-wide: login attempts outside every window, expired bans, ended rate-limit
+ * windows, audit entries past AUDIT_RETENTION_DAYS, and old job claims.
+ */
+@Injectable()
+export class HousekeepingJob {
+  constructor(
+    private readonly jobs: SystemJobs,
+    private readonly throttle: LoginThrottle,
+    private readonly rateLimits: RateLimitCounter,
+    private readonly audit: AuditService,
+    private readonly jobRuns: SystemJobRunsRepository,
+    private readonly config: AppConfig,
+  ) {}
+
+  @Cron('30 */10 * * * *', { name: HOUSEKEEPING, waitForCompletion: true })
+  onSchedule(): Promise<boolean> {
+    return this.tick(new Date());
+  }
+
+  tick(now: Date): Promise<boolean> {
+    return this.jobs.runTick(
+      HOUSEKEEPING,
+      PERIOD_SECONDS,
+      async () => {
+        await this.throttle.cleanup();
+        await this.rateLimits.deleteExpired();
+        await this.audit.applyRetention(this.config.audit.retentionDays);
+        await this.jobRuns.deleteOlderThan(JOB_RUN_RETENTION_DAYS);
+      },
+      now,
+    );
+  }
+}

@@ -1,0 +1,27 @@
+import { Injectable } from '@nestjs/common';
+import { Cron } from '@nestjs/schedule';
+import { ScheduleRunner } from '../schedule-runner.js';
+
+/**
+ * Checks for due schedules every 5 seconds in every instance; each occurrence is claimed individually
+ * (ScheduleRunner), so instances share the work and never duplicate it.
+ */
+@Injectable()
+export class ScheduledTasksJob {
+  private running = false;
+
+  constructor(private readonly runner: ScheduleRunner) {}
+
+  @Cron('*/5 * * * * *', { name: 'scheduler.scheduled-tasks' })
+  async onSchedule(): Promise<void> {
+    if (this.running) {
+      return;
+    }
+    this.running = true;
+    try {
+      await this.runner.runDue();
+    } finally {
+      this.running = false;
+    }
+  }
+}

@@ -1,0 +1,27 @@
+import { CronTime } from 'cron';
+import { IANAZone } from 'luxon';
+
+/** Whether a string is a cron expression (5 fields, or 6 with seconds) that the `cron` package accepts. */
+export function isValidCron(expression: string): boolean {
+  const fields = expression.trim().split(/\s+/);
+  return (fields.length === 5 || fields.length === 6) && CronTime.validateCronExpression(expression).valid;
+}
+
+export const isValidTimezone = (zone: string): boolean => IANAZone.isValidZone(zone);
+
+export interface Trigger {
+  cron: string | null;
+  timezone: string;
+  intervalSeconds: number | null;
+}
+
+/**
+ * The first occurrence strictly after `after`. Cron is evaluated in the schedule's IANA time zone, so "9:00
+ * every day" stays 9:00 local across daylight-saving changes; an interval simply adds its seconds.
+ */
+export function nextOccurrence(trigger: Trigger, after: Date): Date {
+  if (trigger.cron) {
+    return new CronTime(trigger.cron, trigger.timezone).getNextDateFrom(after, trigger.timezone).toJSDate();
+  }
+  return new Date(after.getTime() + trigger.intervalSeconds! * 1000);
+}

@@ -1,0 +1,35 @@
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, type Relation } from 'typeorm';
+import { ScheduledTaskEntity } from './scheduled-task.entity.js';
+
+/**
+ * One occurrence of a schedule. Unique per (schedule, scheduled time): inserting the row claims the
+ * occurrence, so however many instances find it due, one creates the task.
+ */
+@Entity({ name: 'scheduled_task_runs' })
+@Index('scheduled_task_runs_occurrence_key', ['scheduledTaskId', 'scheduledAt'], { unique: true })
+export class ScheduledTaskRunEntity {
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'scheduled_task_runs_pkey' })
+  id!: string;
+
+  @Column({ name: 'scheduled_task_id', type: 'uuid' })
+  scheduledTaskId!: string;
+
+  @ManyToOne(() => ScheduledTaskEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'scheduled_task_id', foreignKeyConstraintName: 'scheduled_task_runs_scheduled_task_id_fkey' })
+  scheduledTask?: Relation<ScheduledTaskEntity>;
+
+  @Column({ name: 'scheduled_at', type: 'timestamptz' })
+  scheduledAt!: Date;
+
+  @Column({ name: 'started_at', type: 'timestamptz', default: () => 'now()' })
+  startedAt!: Date;
+
+  @Column({ name: 'task_id', type: 'uuid', nullable: true })
+  taskId!: string | null;
+
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  outcome!: 'succeeded' | 'failed' | null;
+
+  @Column({ type: 'text', nullable: true })
+  error!: string | null;
+}

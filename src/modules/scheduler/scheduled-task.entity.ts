@@ -1,0 +1,57 @@
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
+/** What each run creates: a task built from this blueprint. */
+export interface TaskBlueprint {
+  title: string;
+  description?: string;
+  priority?: 'low' | 'medium' | 'high' | 'critical';
+  teamId?: string;
+  assignedRoleId?: string;
+  templateId?: string;
+  variables?: Record<string, string | number | boolean>;
+}
+
+/** A schedule (SPEC section 8): a cron expression in a time zone, or a fixed interval. */
+@Entity({ name: 'scheduled_tasks' })
+@Index('scheduled_tasks_due_idx', ['nextRunAt'], { where: '"enabled"' })
+@Check('scheduled_tasks_trigger_check', `("cron" IS NULL) <> ("interval_seconds" IS NULL)`)
+export class ScheduledTaskEntity {
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'scheduled_tasks_pkey' })
+  id!: string;
+
+  @Column({ type: 'varchar', length: 128 })
+  name!: string;
+
+  @Column({ type: 'varchar', length: 128, nullable: true })
+  cron!: string | null;
+
+  @Column({ type: 'varchar', length: 64, default: 'UTC' })
+  timezone!: string;
+
+  @Column({ name: 'interval_seconds', type: 'integer', nullable: true })
+  intervalSeconds!: number | null;
+
+  @Column({ type: 'jsonb' })
+  task!: TaskBlueprint;
+
+  @Column({ type: 'boolean', default: true })
+  enabled!: boolean;
+
+  @Column({ name: 'next_run_at', type: 'timestamptz', nullable: true })
+  nextRunAt!: Date | null;
+
+  @Column({ name: 'last_run_at', type: 'timestamptz', nullable: true })
+  lastRunAt!: Date | null;
+
+  @Column({ name: 'last_outcome', type: 'varchar', length: 16, nullable: true })
+  lastOutcome!: 'succeeded' | 'failed' | null;
+
+  @Column({ name: 'created_by', type: 'varchar', length: 128, nullable: true })
+  createdBy!: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}

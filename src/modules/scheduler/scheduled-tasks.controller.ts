@@ -1,0 +1,93 @@
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AdminOnly, Authenticated, Ctx } from '../../common/auth/auth.decorators.js';
+import type { RequestContext } from '../../common/auth/request-context.js';
+import { ApiErrors, ApiSuccess } from '../../common/http/api-responses.decorators.js';
+import { IdParamDto } from '../../common/http/id-param.dto.js';
+import { type Page, PageQueryDto } from '../../common/http/pagination.dto.js';
+import {
+  CreateScheduledTaskDto,
+  ScheduledTaskResponseDto,
+  ScheduledTaskRunDto,
+  UpdateScheduledTaskDto,
+} from './dto/scheduled-task.dto.js';
+import { ScheduledTasksService } from './scheduled-tasks.service.js';
+
+const NOT_FOUND: [HttpStatus, string] = [HttpStatus.NOT_FOUND, 'scheduled_task_not_found'];
+const INVALID: [HttpStatus, string] = [
+  HttpStatus.BAD_REQUEST,
+  'Invalid cron, timezone or blueprint (details name the field)',
+];
+
+@ApiTags('Scheduler')
+@Controller('scheduled-tasks')
+export class ScheduledTasksController {
+  constructor(private readonly schedules: ScheduledTasksService) {}
+
+  @Get()
+  @Authenticated()
+  @ApiOperation({ summary: 'List schedules' })
+  @ApiSuccess(ScheduledTaskResponseDto, { paged: true })
+  list(@Query() query: PageQueryDto): Promise<Page<ScheduledTaskResponseDto>> {
+    return this.schedules.list(query);
+  }
+
+  @Get(':id')
+  @Authenticated()
+  @ApiOperation({ summary: 'Read a schedule' })
+  @ApiSuccess(ScheduledTaskResponseDto)
+  @ApiErrors(NOT_FOUND)
+  get(@Param() { id }: IdParamDto): Promise<ScheduledTaskResponseDto> {
+    return this.schedules.get(id);
+  }
+
+  @Post()
+  @AdminOnly()
+  @ApiOperation({ summary: 'Create a schedule: cron (with an IANA time zone) or an interval, and a task blueprint' })
+  @ApiSuccess(ScheduledTaskResponseDto, { status: HttpStatus.CREATED })
+  @ApiErrors(INVALID)
+  create(@Ctx() ctx: RequestContext, @Body() dto: CreateScheduledTaskDto): Promise<ScheduledTaskResponseDto> {
+    return this.schedules.create(ctx, dto);
+  }
+
+  @Patch(':id')
+  @AdminOnly()
+  @ApiOperation({ summary: 'Change a schedule (a new timing recomputes the next run)' })
+  @ApiSuccess(ScheduledTaskResponseDto)
+  @ApiErrors(NOT_FOUND, INVALID)
+  update(
+    @Ctx() ctx: RequestContext,
+    @Param() { id }: IdParamDto,
+    @Body() dto: UpdateScheduledTaskDto,
+  ): Promise<ScheduledTaskResponseDto> {
+    return this.schedules.update(ctx, id, dto);
+  }
+
+  @Delete(':id')
+  @AdminOnly()
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'Delete a schedule and its run history' })
+  @ApiErrors(NOT_FOUND)
+  remove(@Ctx() ctx: RequestContext, @Param() { id }: IdParamDto): Promise<void> {
+    return this.schedules.remove(ctx, id);
+  }
+
+  @Post(':id/run')
+  @AdminOnly()
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Run now: create the task at once (the timetable is unchanged)' })
+  @ApiSuccess(ScheduledTaskRunDto)
+  @ApiErrors(NOT_FOUND)
+  run(@Ctx() ctx: RequestContext, @Param() { id }: IdParamDto): Promise<ScheduledTaskRunDto> {
+    return this.schedules.runNow(ctx, id);
+  }
+
+  @Get(':id/runs')
+  @Authenticated()
+  @ApiOperation({ summary: 'Run history, newest first' })
+  @ApiSuccess(ScheduledTaskRunDto, { paged: true })
+  @ApiErrors(NOT_FOUND)
+  runs(@Param() { id }: IdParamDto, @Query() query: PageQueryDto): Promise<Page<ScheduledTaskRunDto>> {
+    return this.schedules.runs(id, query);
+  }
+}

@@ -1,0 +1,93 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { LessThanOrEqual, Repository } from 'typeorm';
+import { definedOnly } from '../../common/defined-only.js';
+import { PgErrorCode, sqlState } from '../../common/errors/database-errors.js';
+import { ScheduledTaskRunEntity } from './scheduled-task-run.entity.js';
+import { ScheduledTaskEntity } from './scheduled-task.entity.js';
+
+export type ScheduleValues = Pick<
+  ScheduledTaskEntity,
+  'name' | 'cron' | 'timezone' | 'intervalSeconds' | 'task' | 'enabled' | 'nextRunAt' | 'createdBy'
+>;
+
+@Injectable()
+export class ScheduledTasksRepository {
+  constructor(
+    @InjectRepository(ScheduledTaskEntity) private readonly schedules: Repository<ScheduledTaskEntity>,
+    @InjectRepository(ScheduledTaskRunEntity) private readonly runs: Repository<ScheduledTaskRunEntity>,
+  ) {}
+
+  getById(id: string): Promise<ScheduledTaskEntity | null> {
+    return this.schedules.findOneBy({ id });
+  }
+
+  list(limit: number, offset: number): Promise<[ScheduledTaskEntity[], number]> {
+    return this.schedules.findAndCount({ order: { name: 'ASC', id: 'ASC' }, take: limit, skip: offset });
+  }
+
+  create(values: ScheduleValues): Promise<ScheduledTaskEntity> {
+    return this.schedules.save(this.schedules.create(values));
+  }
+
+  async update(id: string, values: Partial<ScheduleValues>): Promise<ScheduledTaskEntity | null> {
+    await this.schedules.update({ id }, definedOnly(values));
+    return this.getById(id);
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const { affected } = await this.schedules.delete({ id });
+    return (affected ?? 0) > 0;
+  }
+
+  due(now: Date, limit = 100): Promise<ScheduledTaskEntity[]> {
+    return this.schedules.find({ where: { enabled: true, nextRunAt: LessThanOrEqual(now) }, take: limit });
+  }
+
+  /**
+   * Claims one occurrence: the unique (schedule, scheduled time) row can be inserted once, so of all the
+   * instances that found the schedule due, one runs it. Null when another instance claimed it.
+   */
+  async claimOccurrence(scheduledTaskId: string, scheduledAt: Date): Promise<ScheduledTaskRunEntity | null> {
+    try {
+      return await this.runs.save(this.runs.create({ scheduledTaskId, scheduledAt }));
+    } catch (error) {
+      if (sqlState(error) === PgErrorCode.UniqueViolation) {
+        return null;
+      }
+      throw error;
+    }
+  }
+
+  /** Moves the schedule on, unless someone else already did (or changed it) since `expected`. */
+  async advance(id: string, expected: Date, next: Date, outcome: 'succeeded' | 'failed'): Promise<void> {
+    await this.schedules
+      .createQueryBuilder()
+      .update(ScheduledTaskEntity)
+      .set({ nextRunAt: next, lastRunAt: () => 'now()', lastOutcome: outcome })
+      .where('id = :id AND next_run_at = :expected', { id, expected })
+      .execute();
+  }
+
+  async recordRun(
+    runId: string,
+    taskId: string | null,
+    outcome: 'succeeded' | 'failed',
+    error: string | null,
+  ): Promise<void> {
+    await this.runs.update({ id: runId }, { taskId, outcome, error: error?.slice(0, 2000) ?? null });
+  }
+
+  async recordManualRun(id: string, outcome: 'succeeded' | 'failed'): Promise<void> {
+    await this.schedules.update({ id }, { lastRunAt: new Date(), lastOutcome: outcome });
+  }
+
+  runsOf(scheduledTaskId: string, limit: number, offset: number): Promise<[ScheduledTaskRunEntity[], number]> {
+    return this.runs.findAndCount({
+      where: { scheduledTaskId },
+      order: { scheduledAt: 'DESC' },
+      take: limit,
+      skip: offset,
+    });
+  }
+}

@@ -1,0 +1,51 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { Controller, Get, Headers, Res } from '@nestjs/common';
+import { ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Ctx, Public } from '../../../common/auth/auth.decorators.js';
+import type { RequestContext } from '../../../common/auth/request-context.js';
+import { ForbiddenError, UnauthenticatedError } from '../../../common/errors/domain-errors.js';
+import { AppConfig } from '../../../config/app-config.js';
+import { HubMetrics } from './hub-metrics.js';
+
+const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
+
+interface TextReply {
+  header(name: string, value: string): TextReply;
+  send(body: string): unknown;
+}
+
+@ApiTags('System')
+@Controller('metrics')
+export class MetricsController {
+  private readonly tokenDigest?: Buffer;
+
+  constructor(
+    private readonly metrics: HubMetrics,
+    config: AppConfig,
+  ) {
+    this.tokenDigest = config.metricsToken ? digest(config.metricsToken) : undefined;
+  }
+
+  /** Public at the guard: METRICS_TOKEN is checked here, any other credential must be an administrator's. */
+  @Get()
+  @Public()
+  @ApiOperation({ summary: 'Prometheus metrics (text format); for administrators or the METRICS_TOKEN bearer' })
+  @ApiProduces('text/plain')
+  @ApiResponse({ status: 200, description: 'Prometheus exposition format (not enveloped)' })
+  @ApiResponse({ status: 401, description: 'No valid credential' })
+  async scrape(
+    @Ctx() ctx: RequestContext,
+    @Headers('authorization') authorization: string | undefined,
+    @Res() reply: TextReply,
+  ): Promise<void> {
+    const bearer = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+    const tokenMatches =
+      this.tokenDigest !== undefined && bearer !== undefined && timingSafeEqual(digest(bearer), this.tokenDigest);
+    if (!tokenMatches && !ctx.isAdmin) {
+      throw ctx.principal.kind === 'anonymous'
+        ? new UnauthenticatedError()
+        : new ForbiddenError('Metrics are for administrators');
+    }
+    reply.header('content-type', this.metrics.contentType).send(await this.metrics.render());
+  }
+}

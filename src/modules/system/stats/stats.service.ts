@@ -1,0 +1,66 @@
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import type { RequestContext } from '../../../common/auth/request-context.js';
+import { AppConfig } from '../../../config/app-config.js';
+import { StatsRepository } from './stats.repository.js';
+import type { StatsDto, StatsHistoryQueryDto, StatsSnapshotDto } from './stats.dto.js';
+
+const total = (counts: Record<string, number>): number => Object.values(counts).reduce((sum, n) => sum + n, 0);
+
+/** Live statistics, snapshots and their history (SPEC section 9). */
+@Injectable()
+export class StatsService implements OnModuleDestroy {
+  private readonly loopDelay: IntervalHistogram = monitorEventLoopDelay({ resolution: 20 });
+
+  constructor(
+    private readonly stats: StatsRepository,
+    private readonly config: AppConfig,
+  ) {
+    this.loopDelay.enable();
+  }
+
+  onModuleDestroy(): void {
+    this.loopDelay.disable();
+  }
+
+  async live(): Promise<StatsDto> {
+    const [agents, tasks, schedules] = await Promise.all([
+      this.stats.agentsByStatus(),
+      this.stats.tasksByStatus(),
+      this.stats.schedules(),
+    ]);
+    const memory = process.memoryUsage();
+    const lagMs = Number.isFinite(this.loopDelay.mean) ? this.loopDelay.mean / 1e6 : 0;
+    this.loopDelay.reset();
+    return {
+      agents: { total: total(agents), byStatus: agents },
+      tasks: { total: total(tasks), byStatus: tasks },
+      scheduler: {
+        enabled: this.config.scheduler.enabled,
+        schedules: schedules.total,
+        enabledSchedules: schedules.enabled,
+      },
+      process: {
+        uptime: Math.round(process.uptime() * 10) / 10,
+        rssBytes: memory.rss,
+        heapUsedBytes: memory.heapUsed,
+        eventLoopLagMs: Math.round(lagMs * 100) / 100,
+      },
+    };
+  }
+
+  async history(query: StatsHistoryQueryDto): Promise<StatsSnapshotDto[]> {
+    const rows = await this.stats.history(
+      query.from ? new Date(query.from) : undefined,
+      query.to ? new Date(query.to) : undefined,
+      query.limit,
+    );
+    return rows.map((row) => ({ takenAt: row.takenAt.toISOString(), stats: row.stats as StatsDto }));
+  }
+
+  /** The snapshot job: stores the live statistics and drops snapshots older than STATS_RETENTION_DAYS. */
+  async snapshot(_ctx: RequestContext): Promise<void> {
+    await this.stats.saveSnapshot(await this.live());
+    await this.stats.deleteSnapshotsOlderThan(this.config.stats.retentionDays);
+  }
+}
