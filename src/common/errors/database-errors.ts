@@ -5,6 +5,8 @@ export const PgErrorCode = {
   InvalidTextRepresentation: '22P02',
   StringDataRightTruncation: '22001',
   NumericValueOutOfRange: '22003',
+  NotNullViolation: '23502',
+  CheckViolation: '23514',
   AdminShutdown: '57P01',
   CrashShutdown: '57P02',
   CannotConnectNow: '57P03',

@@ -103,7 +103,9 @@ function fromDatabaseError(error: unknown): ErrorResponse | undefined {
       };
     case PgErrorCode.InvalidTextRepresentation:
     case PgErrorCode.StringDataRightTruncation:
-    case PgErrorCode.NumericValueOutOfRange: {
+    case PgErrorCode.NumericValueOutOfRange:
+    case PgErrorCode.NotNullViolation:
+    case PgErrorCode.CheckViolation: {
       const details: FieldProblem[] = [{ field: 'request', message: 'A value has the wrong format or size' }];
       return {
         status: 400,

@@ -5,9 +5,9 @@ export function parseIfMatch(header: string | undefined): number | undefined {
   if (header === undefined || header.trim() === '') {
     return undefined;
   }
-  const match = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(header);
+  const match = /^\s*(?:W\/)?(?:"(\d{1,9})"|(\d{1,9}))\s*$/.exec(header);
   if (!match) {
     throw new ValidationFailedError([{ field: 'If-Match', message: 'If-Match must be the task version, e.g. "3"' }]);
   }
-  return Number(match[1]);
+  return Number(match[1] ?? match[2]);
 }

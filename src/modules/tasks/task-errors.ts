@@ -21,3 +21,11 @@ export const unknownTasks = (field: string, ids: string[]): ValidationFailedErro
     ids.map((id) => ({ field, message: `${field} names an unknown task: ${id}` })),
     'Unknown task ids',
   );
+
+/** 400 `dependency_cycle`: the change would let a task (transitively) depend on or descend from itself. */
+export const dependencyCycle = (field: string): ValidationFailedError =>
+  new ValidationFailedError(
+    [{ field, message: 'The change would create a dependency cycle' }],
+    'Dependency cycle',
+    'dependency_cycle',
+  );

@@ -45,7 +45,8 @@ export class TaskWorkflowService {
     if (expected !== undefined && expected !== task.version) {
       throw versionConflict();
     }
-    if (to !== task.status && !canTransition(task.status, to)) {
+    // The table has no "stay" entries: reporting the current status again is not a transition either.
+    if (!canTransition(task.status, to)) {
       throw invalidTransition(task.status, to);
     }
     if (to === 'in_progress') {
@@ -60,7 +61,10 @@ export class TaskWorkflowService {
       status: to,
       lastOutput: dto.output,
       lastExitCode: dto.exitCode,
-      ...(FINISHED_STATUSES.includes(to) || to === 'todo' ? { leaseHolderId: null, leaseExpiresAt: null } : {}),
+      // Nobody works on a finished, blocked or returned task, so its lease ends with the change.
+      ...(FINISHED_STATUSES.includes(to) || to === 'todo' || to === 'blocked'
+        ? { leaseHolderId: null, leaseExpiresAt: null }
+        : {}),
       ...(to === 'todo' ? { assignedAgentId: null } : {}),
     };
     return this.apply(task, {

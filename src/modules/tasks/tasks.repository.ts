@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, In, type QueryDeepPartialEntity, Repository } from 'typeorm';
 import { definedOnly } from '../../common/defined-only.js';
+import { dependencyCycle } from './task-errors.js';
 import { CallbackDeliveryEntity } from './callbacks/callback-delivery.entity.js';
 import type { TaskHistoryEntry } from './task-columns.js';
 import { TaskEntity } from './task.entity.js';
@@ -55,7 +56,12 @@ export interface TaskChange {
   fromStatuses?: readonly TaskStatus[];
   /** Apply only if the task's lease has run out (the lease-expiry job racing a renewal). */
   leaseExpired?: boolean;
+  /** The new dependsOn/parent targets: refused (dependency_cycle) if the task is reachable from them. */
+  noCycleThrough?: string[];
 }
+
+// Serialises changes of dependency edges, so two concurrent PATCHes cannot close a cycle between them.
+const DEPENDENCY_LOCK_KEY = 7_316_427_401;
 
 export interface TaskSearch {
   status?: TaskStatus[];
@@ -122,11 +128,11 @@ export class TasksRepository {
   }
 
   /** Whether `taskId` can be reached from `targets` along dependsOn and parent edges (a cycle if linked). */
-  async reaches(targets: string[], taskId: string): Promise<boolean> {
+  async reaches(targets: string[], taskId: string, manager: EntityManager = this.tasks.manager): Promise<boolean> {
     if (targets.length === 0) {
       return false;
     }
-    const rows = await this.tasks.query<unknown[]>(
+    const rows = await manager.query<unknown[]>(
       `WITH RECURSIVE reachable(id) AS (
          SELECT unnest($1::uuid[])
          UNION
@@ -195,6 +201,12 @@ export class TasksRepository {
         (change.leaseExpired && !(before.leaseExpiresAt && before.leaseExpiresAt.getTime() < Date.now()))
       ) {
         return null;
+      }
+      if (change.noCycleThrough) {
+        await manager.query('SELECT pg_advisory_xact_lock($1)', [DEPENDENCY_LOCK_KEY]);
+        if (await this.reaches(change.noCycleThrough, id, manager)) {
+          throw dependencyCycle(change.fields.dependsOn ? 'dependsOn' : 'parentTaskId');
+        }
       }
       await manager
         .createQueryBuilder()

@@ -12,7 +12,7 @@ import { CallbackUrlPolicy } from './callbacks/callback-url-policy.js';
 import type { CreateTaskDto, ListTasksQueryDto, UpdateTaskDto } from './dto/task-inputs.dto.js';
 import { type TaskHistoryEntryDto, type TaskResponseDto, toTaskResponse } from './dto/task.response.dto.js';
 import { historyEntry } from './task-actor.js';
-import { notYourTask, taskNotFound, unknownTasks, versionConflict } from './task-errors.js';
+import { dependencyCycle, notYourTask, taskNotFound, unknownTasks, versionConflict } from './task-errors.js';
 import { normalizeStatus, type TaskStatus } from './task-status.js';
 import type { TaskEntity } from './task.entity.js';
 import { type TaskFields, TasksRepository } from './tasks.repository.js';
@@ -106,7 +106,10 @@ export class TasksService {
     }
     const dependsOn = dto.dependsOn ? [...new Set(dto.dependsOn)] : undefined;
     await this.checkReferences(dto.teamId, dto.assignedRoleId, dto.parentTaskId, dependsOn ?? []);
-    await this.assertNoCycle(id, dependsOn, dto.parentTaskId);
+    const cycleTargets = [...(dependsOn ?? []), ...(dto.parentTaskId ? [dto.parentTaskId] : [])];
+    if (cycleTargets.includes(id)) {
+      throw dependencyCycle(dependsOn ? 'dependsOn' : 'parentTaskId');
+    }
     const callback = await this.callbackFields(dto.callbackUrl, dto.callbackSecret, task.callbackSecretSealed !== null);
     const fields: TaskFields = {
       title: dto.title,
@@ -124,7 +127,8 @@ export class TasksService {
     const updated = await this.tasks.applyChange(id, {
       fields,
       event: historyEntry(ctx, 'updated', { fields: dto.callbackSecret ? [...changed, 'callbackSecret'] : changed }),
-      version: expected ?? task.version,
+      version: expected,
+      noCycleThrough: cycleTargets.length > 0 ? cycleTargets : undefined,
     });
     if (!updated) {
       throw versionConflict();
@@ -188,21 +192,6 @@ export class TasksService {
     }
     if (parentTaskId && !known.has(parentTaskId)) {
       throw unknownTasks('parentTaskId', [parentTaskId]);
-    }
-  }
-
-  private async assertNoCycle(
-    id: string,
-    dependsOn: string[] | undefined,
-    parentTaskId: string | null | undefined,
-  ): Promise<void> {
-    const targets = [...(dependsOn ?? []), ...(parentTaskId ? [parentTaskId] : [])];
-    if (targets.includes(id) || (await this.tasks.reaches(targets, id))) {
-      throw new ValidationFailedError(
-        [{ field: dependsOn ? 'dependsOn' : 'parentTaskId', message: 'The change would create a dependency cycle' }],
-        'Dependency cycle',
-        'dependency_cycle',
-      );
     }
   }
 

@@ -14,7 +14,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { PageQueryDto } from '../../../common/http/pagination.dto.js';
-import { MaxJsonBytes } from '../../../common/http/max-json-bytes.validator.js';
+import { MaxJsonBytes } from '../../../common/http/byte-size.validators.js';
 import { AGENT_STATUSES, type AgentEntity, type AgentStatus } from '../agent.entity.js';
 
 const URL_OPTIONS = {

@@ -14,7 +14,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { MaxJsonBytes } from '../../../common/http/max-json-bytes.validator.js';
+import { MaxJsonBytes } from '../../../common/http/byte-size.validators.js';
 import { TASK_PRIORITIES } from '../../tasks/task-status.js';
 import type { ScheduledTaskEntity, TaskBlueprint } from '../scheduled-task.entity.js';
 import type { ScheduledTaskRunEntity } from '../scheduled-task-run.entity.js';

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsDefined, Matches } from 'class-validator';
-import { MaxJsonBytes } from '../../../common/http/max-json-bytes.validator.js';
+import { MaxJsonBytes } from '../../../common/http/byte-size.validators.js';
 
 export const CONFIG_KEY_PATTERN = /^[A-Za-z0-9_.-]{1,128}$/;
 export const MAX_CONFIG_VALUE_BYTES = 64 * 1024;

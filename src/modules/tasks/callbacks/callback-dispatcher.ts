@@ -3,7 +3,7 @@ import { SecretBox } from '../../../common/crypto/secret-box.js';
 import { AppConfig } from '../../../config/app-config.js';
 import { CallbackDeliveriesRepository, type DeliveryOutcome } from './callback-deliveries.repository.js';
 import type { CallbackDeliveryEntity } from './callback-delivery.entity.js';
-import { CallbackSender } from './callback-sender.js';
+import { CallbackSender, type SendResult } from './callback-sender.js';
 
 const BATCH = 20;
 const FIRST_RETRY_MS = 1_000;
@@ -41,7 +41,7 @@ export class CallbackDispatcher {
   }
 
   private async attempt(delivery: CallbackDeliveryEntity): Promise<void> {
-    const result = await this.sender.send(delivery.url, delivery.body, this.box.open(delivery.secretSealed));
+    const result = await this.send(delivery);
     const ok = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
     const outcome: DeliveryOutcome = ok
       ? { status: 'delivered', statusCode: result.statusCode, error: null, nextAttemptAt: null }
@@ -57,5 +57,15 @@ export class CallbackDispatcher {
       );
     }
     await this.deliveries.record(delivery.id, outcome);
+  }
+
+  // Anything that goes wrong before a response (a secret that no longer decrypts, a bad URL) is a failed
+  // attempt like any other, so the delivery still backs off and eventually dies instead of staying claimed.
+  private async send(delivery: CallbackDeliveryEntity): Promise<SendResult> {
+    try {
+      return await this.sender.send(delivery.url, delivery.body, this.box.open(delivery.secretSealed));
+    } catch (error) {
+      return { statusCode: null, error: error instanceof Error ? error.message : String(error) };
+    }
   }
 }

@@ -16,6 +16,7 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
+import { MaxUtf8Bytes } from '../../../common/http/byte-size.validators.js';
 import { PageQueryDto } from '../../../common/http/pagination.dto.js';
 import { TASK_PRIORITIES, type TaskPriority } from '../task-status.js';
 
@@ -28,11 +29,11 @@ class TaskBodyDto {
   @IsOptional()
   @ValidateIf((_dto, value) => value !== null)
   @IsString()
-  @MaxLength(DESCRIPTION_MAX)
+  @MaxUtf8Bytes(DESCRIPTION_MAX)
   description?: string | null;
 
   @ApiPropertyOptional({ enum: TASK_PRIORITIES, default: 'medium' })
-  @IsOptional()
+  @ValidateIf((_dto, value) => value !== undefined)
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toLowerCase() : value))
   @IsIn(TASK_PRIORITIES)
   priority?: TaskPriority;
@@ -99,7 +100,7 @@ export class CreateTaskDto extends TaskBodyDto {
 
 export class UpdateTaskDto extends TaskBodyDto {
   @ApiPropertyOptional({ minLength: 1, maxLength: 200 })
-  @IsOptional()
+  @ValidateIf((_dto, value) => value !== undefined)
   @IsString()
   @Length(1, 200)
   title?: string;

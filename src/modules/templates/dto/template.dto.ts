@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsObject, IsOptional, IsString, Length, MaxLength } from 'class-validator';
-import { MaxJsonBytes } from '../../../common/http/max-json-bytes.validator.js';
+import { MaxJsonBytes } from '../../../common/http/byte-size.validators.js';
 import type { TemplateEntity } from '../template.entity.js';
 import type { TemplateValue } from '../placeholders.js';
 

@@ -1,0 +1,102 @@
+import { randomBytes } from 'node:crypto';
+import { DateTime } from 'luxon';
+
+/** Shapes of the scheduler payloads (SPEC section 12). */
+export interface TaskBlueprint {
+  title: string;
+  description?: string;
+  priority?: 'low' | 'medium' | 'high' | 'critical';
+  teamId?: string;
+  assignedRoleId?: string;
+  templateId?: string;
+  variables?: Record<string, string | number | boolean>;
+}
+
+export interface ScheduleDto {
+  id: string;
+  name: string;
+  cron: string | null;
+  timezone: string;
+  intervalSeconds: number | null;
+  enabled: boolean;
+  task: TaskBlueprint;
+  nextRunAt: string | null;
+  lastRunAt: string | null;
+  lastOutcome: 'succeeded' | 'failed' | null;
+  createdBy: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ScheduleRunDto {
+  id: string;
+  scheduledAt: string;
+  startedAt: string;
+  taskId: string | null;
+  outcome: 'succeeded' | 'failed' | null;
+  error: string | null;
+}
+
+export const SCHEDULE_FIELDS = [
+  'createdAt',
+  'createdBy',
+  'cron',
+  'enabled',
+  'id',
+  'intervalSeconds',
+  'lastOutcome',
+  'lastRunAt',
+  'name',
+  'nextRunAt',
+  'task',
+  'timezone',
+  'updatedAt',
+];
+
+export const RUN_FIELDS = ['error', 'id', 'outcome', 'scheduledAt', 'startedAt', 'taskId'];
+
+/** A name or title no other test uses. */
+export const uniqueLabel = (label: string): string => `${label}-${randomBytes(4).toString('hex')}`;
+
+/**
+ * The first instant strictly after `after` at which the wall clock in `zone` shows `hour:minute`, computed
+ * with luxon's zone rules (independent of the `cron` package the hub uses).
+ */
+export function nextWallClockTime(after: Date, zone: string, hour: number, minute = 0): Date {
+  const local = DateTime.fromJSDate(after, { zone });
+  const atTime = (day: DateTime): DateTime => day.set({ hour, minute, second: 0, millisecond: 0 });
+  let candidate = atTime(local);
+  if (candidate.toMillis() <= after.getTime()) {
+    candidate = atTime(local.plus({ days: 1 }));
+  }
+  return candidate.toJSDate();
+}
+
+/** The wall-clock `HH:mm` of an instant in a zone. */
+export const wallClockOf = (instant: Date | string, zone: string): string =>
+  DateTime.fromJSDate(new Date(instant), { zone }).toFormat('HH:mm');
+
+/** A date `ms` milliseconds from now, truncated to whole milliseconds (as the hub stores its own dates). */
+export const fromNow = (ms: number): Date => new Date(Date.now() + ms);
+
+/** The start of the `periodSeconds` slot a date falls in (computed independently of the hub's code). */
+export const slotStartOf = (date: Date, periodSeconds: number): Date =>
+  new Date(Math.floor(date.getTime() / (periodSeconds * 1000)) * periodSeconds * 1000);
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `probe` until it returns a value other than undefined, or the deadline passes (then undefined). */
+export async function pollUntil<T>(
+  probe: () => Promise<T | undefined>,
+  timeoutMs: number,
+  everyMs = 250,
+): Promise<T | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined || Date.now() >= deadline) {
+      return value;
+    }
+    await sleep(everyMs);
+  }
+}
