@@ -35,6 +35,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     loggerInstance: logger,
     trustProxy: fastifyTrustProxy(config.http.trustProxy),
     bodyLimit: config.http.bodyLimitBytes,
+    // Fastify's default of 100 would answer 414 outside the envelope for longer ids (config keys go to 128).
+    routerOptions: { maxParamLength: 256 },
     genReqId: requestIdFor,
     logController: new RequestLogController(),
   });

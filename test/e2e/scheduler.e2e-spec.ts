@@ -645,6 +645,41 @@ describe('Scheduled tasks and system jobs (SPEC sections 8, 11, 12)', () => {
       expect(current.lastOutcome).toBe('succeeded');
       expect(current.lastRunAt).not.toBeNull();
     });
+
+    it('concurrent run-now requests (an impatient admin) each answer 200 with their own run and task', async () => {
+      const task = blueprint('run-now-concurrent');
+      const schedule = await intervalSchedule('run-now-concurrent', 86_400, task);
+      const requests = 40;
+
+      const responses = await Promise.all(
+        Array.from({ length: requests }, () => api('post', `${SCHEDULES}/${schedule.id}/run`)),
+      );
+      const answered = responses
+        .filter((response) => response.status === 200)
+        .map((response) => dataOf<ScheduleRunDto>(response));
+      const rows = await runRows(schedule.id);
+      const stored = new Map(rows.map((row) => [row.id, row]));
+      // Every answer must describe the run its own request created, as stored, finished.
+      const misreported = answered.filter((run) => {
+        const row = stored.get(run.id);
+        return !row || row.task_id !== run.taskId || row.outcome !== run.outcome || run.outcome !== 'succeeded';
+      });
+      expect({
+        failedRequests: responses.filter((response) => response.status !== 200).map((response) => response.status),
+        distinctRunsAnswered: new Set(answered.map((run) => run.id)).size,
+        distinctTasksAnswered: new Set(answered.map((run) => run.taskId)).size,
+        misreported: misreported.length,
+        runRows: rows.length,
+        tasks: (await taskIdsTitled(task.title)).length,
+      }).toEqual({
+        failedRequests: [],
+        distinctRunsAnswered: requests,
+        distinctTasksAnswered: requests,
+        misreported: 0,
+        runRows: requests,
+        tasks: requests,
+      });
+    });
   });
 
   describe('system jobs: each tick runs on exactly one of two instances', () => {

@@ -6,8 +6,6 @@ import { Reflector } from '@nestjs/core';
  */
 export type AuthLevel = 'public' | 'principal' | 'user' | 'admin';
 
-export const AUTH_LEVELS: readonly AuthLevel[] = ['public', 'principal', 'user', 'admin'];
-
 /** Typed route metadata; use the named decorators in `auth.decorators.ts` instead of this directly. */
 export const RequireAuth = Reflector.createDecorator<AuthLevel>();
 

@@ -46,10 +46,7 @@ export class ScheduleRunner {
 
   /** Run now: an extra occurrence at the current time; the regular timetable is left alone. */
   async runNow(schedule: ScheduledTaskEntity): Promise<RunResult> {
-    const run = await this.schedules.claimOccurrence(schedule.id, new Date());
-    if (!run) {
-      throw new Error('Could not record the run');
-    }
+    const run = await this.schedules.startManualRun(schedule.id);
     const result = await this.execute(schedule, run.id);
     await this.schedules.recordManualRun(schedule.id, result.outcome);
     return result;

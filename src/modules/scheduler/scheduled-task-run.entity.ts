@@ -2,11 +2,16 @@ import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, t
 import { ScheduledTaskEntity } from './scheduled-task.entity.js';
 
 /**
- * One occurrence of a schedule. Unique per (schedule, scheduled time): inserting the row claims the
- * occurrence, so however many instances find it due, one creates the task.
+ * One run of a schedule. A timetable occurrence is unique per (schedule, scheduled time): inserting the row
+ * claims it, so however many instances find it due, one creates the task. Manual runs ("run now") are
+ * extra and never collide with each other or with the timetable.
  */
 @Entity({ name: 'scheduled_task_runs' })
-@Index('scheduled_task_runs_occurrence_key', ['scheduledTaskId', 'scheduledAt'], { unique: true })
+@Index('scheduled_task_runs_occurrence_key', ['scheduledTaskId', 'scheduledAt'], {
+  unique: true,
+  where: 'NOT "manual"',
+})
+@Index('scheduled_task_runs_scheduled_task_id_idx', ['scheduledTaskId', 'scheduledAt'])
 export class ScheduledTaskRunEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'scheduled_task_runs_pkey' })
   id!: string;
@@ -20,6 +25,9 @@ export class ScheduledTaskRunEntity {
 
   @Column({ name: 'scheduled_at', type: 'timestamptz' })
   scheduledAt!: Date;
+
+  @Column({ type: 'boolean', default: false })
+  manual!: boolean;
 
   @Column({ name: 'started_at', type: 'timestamptz', default: () => 'now()' })
   startedAt!: Date;

@@ -50,7 +50,7 @@ export class ScheduledTasksRepository {
    */
   async claimOccurrence(scheduledTaskId: string, scheduledAt: Date): Promise<ScheduledTaskRunEntity | null> {
     try {
-      return await this.runs.save(this.runs.create({ scheduledTaskId, scheduledAt }));
+      return await this.runs.save(this.runs.create({ scheduledTaskId, scheduledAt, manual: false }));
     } catch (error) {
       if (sqlState(error) === PgErrorCode.UniqueViolation) {
         return null;
@@ -59,13 +59,25 @@ export class ScheduledTasksRepository {
     }
   }
 
-  /** Moves the schedule on, unless someone else already did (or changed it) since `expected`. */
+  /** A manual run ("run now"): always recorded, outside the timetable's uniqueness. */
+  startManualRun(scheduledTaskId: string): Promise<ScheduledTaskRunEntity> {
+    return this.runs.save(this.runs.create({ scheduledTaskId, scheduledAt: new Date(), manual: true }));
+  }
+
+  getRun(id: string): Promise<ScheduledTaskRunEntity | null> {
+    return this.runs.findOneBy({ id });
+  }
+
+  /**
+   * Moves the schedule on, unless someone else already did (or changed it) since `expected`. Compared at
+   * millisecond precision, which is what the hub writes and what a JavaScript Date can carry.
+   */
   async advance(id: string, expected: Date, next: Date, outcome: 'succeeded' | 'failed'): Promise<void> {
     await this.schedules
       .createQueryBuilder()
       .update(ScheduledTaskEntity)
       .set({ nextRunAt: next, lastRunAt: () => 'now()', lastOutcome: outcome })
-      .where('id = :id AND next_run_at = :expected', { id, expected })
+      .where(`id = :id AND date_trunc('milliseconds', next_run_at) = :expected`, { id, expected })
       .execute();
   }
 

@@ -32,6 +32,10 @@ function assertTrigger(trigger: Trigger): void {
   }
 }
 
+// Zone names are matched case-insensitively; store the canonical spelling ("europe/berlin" → "Europe/Berlin").
+const canonicalZone = (zone: string): string =>
+  isValidTimezone(zone) ? new Intl.DateTimeFormat('en', { timeZone: zone }).resolvedOptions().timeZone : zone;
+
 const actorName = (ctx: RequestContext): string =>
   ctx.principal.kind === 'user'
     ? ctx.principal.username
@@ -92,7 +96,7 @@ export class ScheduledTasksService {
           : dto.cron !== undefined
             ? null
             : current.intervalSeconds,
-      timezone: dto.timezone ?? current.timezone,
+      timezone: dto.timezone !== undefined ? canonicalZone(dto.timezone) : current.timezone,
     };
     assertTrigger(trigger);
     const enabled = dto.enabled ?? current.enabled;
@@ -136,8 +140,7 @@ export class ScheduledTasksService {
       targetId: id,
       details: { ...result },
     });
-    const [runs] = await this.schedules.runsOf(id, 1, 0);
-    return toRunResponse(runs.find((run) => run.id === result.runId) ?? runs[0]);
+    return toRunResponse((await this.schedules.getRun(result.runId))!);
   }
 
   async runs(id: string, query: PageQueryDto): Promise<Page<ScheduledTaskRunDto>> {

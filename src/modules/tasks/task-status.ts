@@ -54,6 +54,3 @@ export function normalizeStatus(input: string): TaskStatus | undefined {
 }
 
 export const canTransition = (from: TaskStatus, to: TaskStatus): boolean => TRANSITIONS[from].includes(to);
-
-/** Orders the work queue: higher first. */
-export const PRIORITY_RANK_SQL = `CASE "priority" WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END`;

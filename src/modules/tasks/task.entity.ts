@@ -10,8 +10,8 @@ import { PRIORITY_CHECK, STATUS_CHECK, TaskColumns } from './task-columns.js';
 @Index('tasks_queue_idx', { synchronize: false }) // (status, priority rank, created_at), see the migration
 @Index('tasks_team_id_status_idx', ['teamId', 'status'])
 @Index('tasks_assigned_agent_id_status_idx', ['assignedAgentId', 'status'])
-@Index('tasks_updated_at_idx', ['updatedAt'])
-@Index('tasks_created_at_idx', ['createdAt'])
+@Index('tasks_updated_at_id_idx', ['updatedAt', 'id'])
+@Index('tasks_created_at_id_idx', ['createdAt', 'id'])
 @Index('tasks_parent_task_id_idx', ['parentTaskId'])
 @Index('tasks_lease_expires_at_idx', ['leaseExpiresAt'])
 @Index('tasks_title_trgm_idx', { synchronize: false }) // GIN trigram index for title search, see the migration

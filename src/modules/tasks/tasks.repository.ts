@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { type EntityManager, In, type QueryDeepPartialEntity, Repository } from 'typeorm';
+import { type EntityManager, type QueryDeepPartialEntity, Repository } from 'typeorm';
 import { definedOnly } from '../../common/defined-only.js';
 import { dependencyCycle } from './task-errors.js';
 import { CallbackDeliveryEntity } from './callbacks/callback-delivery.entity.js';
@@ -175,15 +175,20 @@ export class TasksRepository {
         query.andWhere(`task.${column} ${operator} :range${index}`, { [`range${index}`]: value });
       }
     });
+    const direction = filter.sort.direction;
+    const count = query.clone().select('COUNT(*)::int', 'count').getRawOne<{ count: number }>();
     if (filter.sort.column === 'priority') {
       query.orderBy(
         `CASE task.priority WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END`,
-        filter.sort.direction,
+        direction,
       );
     } else {
-      query.orderBy(`task.${filter.sort.column}`, filter.sort.direction);
+      query.orderBy(`task.${filter.sort.column}`, direction);
     }
-    return query.addOrderBy('task.id', 'ASC').take(filter.limit).skip(filter.offset).getManyAndCount();
+    // The id breaks ties in the same direction, so (updated_at, id) / (created_at, id) indexes serve the order.
+    const rows = query.addOrderBy('task.id', direction).limit(filter.limit).offset(filter.offset).getMany();
+    // A plain COUNT(*): TypeORM's getManyAndCount counts DISTINCT ids, which costs a sort of every match.
+    return Promise.all([rows, count.then((row) => row?.count ?? 0)]);
   }
 
   /**
@@ -225,10 +230,6 @@ export class TasksRepository {
   async delete(id: string): Promise<boolean> {
     const { affected } = await this.tasks.delete({ id });
     return (affected ?? 0) > 0;
-  }
-
-  findMany(ids: string[]): Promise<TaskEntity[]> {
-    return this.tasks.findBy({ id: In(ids) });
   }
 
   /** Writes the outbox row for a status change (SPEC section 7 payload; the body is what gets signed). */

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   IsBoolean,
+  IsDefined,
   IsIn,
   IsInt,
   IsObject,
@@ -73,6 +74,8 @@ export class CreateScheduledTaskDto {
   @ApiPropertyOptional({ default: true }) @IsOptional() @IsBoolean() enabled?: boolean;
 
   @ApiProperty({ type: TaskBlueprintDto })
+  @IsDefined()
+  @IsObject()
   @ValidateNested()
   @Type(() => TaskBlueprintDto)
   task!: TaskBlueprintDto;

@@ -7,8 +7,8 @@ import { ConfigEntryEntity } from './config-entry.entity.js';
 export class ConfigStoreRepository {
   constructor(@InjectRepository(ConfigEntryEntity) private readonly entries: Repository<ConfigEntryEntity>) {}
 
-  all(): Promise<ConfigEntryEntity[]> {
-    return this.entries.find({ order: { key: 'ASC' } });
+  list(limit: number, offset: number): Promise<[ConfigEntryEntity[], number]> {
+    return this.entries.findAndCount({ order: { key: 'ASC' }, take: limit, skip: offset });
   }
 
   get(key: string): Promise<ConfigEntryEntity | null> {

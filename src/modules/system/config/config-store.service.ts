@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { RequestContext } from '../../../common/auth/request-context.js';
 import { NotFoundError } from '../../../common/errors/domain-errors.js';
+import type { Page, PageQueryDto } from '../../../common/http/pagination.dto.js';
 import { AuditService } from '../../audit/audit.service.js';
 import type { ConfigEntryDto } from './config.dto.js';
 import type { ConfigEntryEntity } from './config-entry.entity.js';
 import { ConfigStoreRepository } from './config-store.repository.js';
-import { looksSecret, maskSecrets } from './mask-secrets.js';
+import { maskSecrets } from './mask-secrets.js';
 
 const toDto = (entry: ConfigEntryEntity): ConfigEntryDto => ({
   key: entry.key,
@@ -21,8 +22,9 @@ export class ConfigStoreService {
     private readonly audit: AuditService,
   ) {}
 
-  async list(): Promise<ConfigEntryDto[]> {
-    return (await this.entries.all()).map(toDto);
+  async list(query: PageQueryDto): Promise<Page<ConfigEntryDto>> {
+    const [rows, total] = await this.entries.list(query.limit, query.offset);
+    return { items: rows.map(toDto), total, limit: query.limit, offset: query.offset };
   }
 
   async get(key: string): Promise<ConfigEntryDto> {
@@ -44,7 +46,8 @@ export class ConfigStoreService {
       action: 'config.updated',
       targetType: 'config',
       targetId: key,
-      details: { value: looksSecret(key) ? '[REDACTED]' : value },
+      // What readers may see is what the audit may keep: the masked value.
+      details: { value: maskSecrets(key, value) },
     });
     return toDto(entry);
   }

@@ -1,8 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Put, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminOnly, Authenticated, Ctx } from '../../../common/auth/auth.decorators.js';
 import type { RequestContext } from '../../../common/auth/request-context.js';
 import { ApiErrors, ApiSuccess } from '../../../common/http/api-responses.decorators.js';
+import { type Page, PageQueryDto } from '../../../common/http/pagination.dto.js';
 import { ConfigEntryDto, ConfigKeyParamDto, PutConfigDto } from './config.dto.js';
 import { ConfigStoreService } from './config-store.service.js';
 
@@ -16,9 +17,9 @@ export class ConfigController {
   @Get()
   @Authenticated()
   @ApiOperation({ summary: 'All config values (secret-looking keys masked)' })
-  @ApiSuccess(ConfigEntryDto, { isArray: true })
-  list(): Promise<ConfigEntryDto[]> {
-    return this.config.list();
+  @ApiSuccess(ConfigEntryDto, { paged: true })
+  list(@Query() query: PageQueryDto): Promise<Page<ConfigEntryDto>> {
+    return this.config.list(query);
   }
 
   @Get(':key')

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsDefined, Matches } from 'class-validator';
+import { Matches, ValidateBy } from 'class-validator';
 import { MaxJsonBytes } from '../../../common/http/byte-size.validators.js';
 
 export const CONFIG_KEY_PATTERN = /^[A-Za-z0-9_.-]{1,128}$/;
@@ -13,7 +13,11 @@ export class ConfigKeyParamDto {
 
 export class PutConfigDto {
   @ApiProperty({ description: 'Any JSON value, at most 64 KiB', example: ['team_goal', 'task_title'] })
-  @IsDefined()
+  // null is a value like any other; only a missing `value` is refused.
+  @ValidateBy({
+    name: 'isPresent',
+    validator: { validate: (value) => value !== undefined, defaultMessage: () => 'value is required' },
+  })
   @MaxJsonBytes(MAX_CONFIG_VALUE_BYTES, { message: 'value must be at most 64 KiB as JSON' })
   value!: unknown;
 }

@@ -45,8 +45,9 @@ export class HubMetrics {
     this.latency.observe(labels, seconds);
   }
 
-  render(): Promise<string> {
-    return this.registry.metrics();
+  /** The exposition text; prom-client writes NaN as "Nan", which the text format spells "NaN". */
+  async render(): Promise<string> {
+    return (await this.registry.metrics()).replace(/ Nan$/gm, ' NaN');
   }
 
   get contentType(): string {

@@ -2,6 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated } from '../../../common/auth/auth.decorators.js';
 import { ApiSuccess } from '../../../common/http/api-responses.decorators.js';
+import type { Page } from '../../../common/http/pagination.dto.js';
 import { StatsDto, StatsHistoryQueryDto, StatsSnapshotDto } from './stats.dto.js';
 import { StatsService } from './stats.service.js';
 
@@ -21,8 +22,8 @@ export class StatsController {
   @Get('history')
   @Authenticated()
   @ApiOperation({ summary: 'Stored snapshots, newest first, optionally within a time range' })
-  @ApiSuccess(StatsSnapshotDto, { isArray: true })
-  history(@Query() query: StatsHistoryQueryDto): Promise<StatsSnapshotDto[]> {
+  @ApiSuccess(StatsSnapshotDto, { paged: true })
+  history(@Query() query: StatsHistoryQueryDto): Promise<Page<StatsSnapshotDto>> {
     return this.stats.history(query);
   }
 }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsISO8601, IsOptional, Max, Min } from 'class-validator';
+import { IsISO8601, IsOptional } from 'class-validator';
+import { PageQueryDto } from '../../../common/http/pagination.dto.js';
 
 class CountsDto {
   @ApiProperty({ example: 12 }) total!: number;
@@ -33,14 +33,7 @@ export class StatsSnapshotDto {
   @ApiProperty({ type: StatsDto }) stats!: StatsDto;
 }
 
-export class StatsHistoryQueryDto {
+export class StatsHistoryQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ example: '2026-11-25T00:00:00Z' }) @IsOptional() @IsISO8601({ strict: true }) from?: string;
   @ApiPropertyOptional() @IsOptional() @IsISO8601({ strict: true }) to?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 10_000, default: 500 })
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(10_000)
-  limit: number = 500;
 }

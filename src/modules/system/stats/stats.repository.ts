@@ -44,7 +44,12 @@ export class StatsRepository {
     await this.dataSource.getRepository(StatsSnapshotEntity).insert({ stats });
   }
 
-  history(from: Date | undefined, to: Date | undefined, limit: number): Promise<StatsSnapshotEntity[]> {
+  history(
+    from: Date | undefined,
+    to: Date | undefined,
+    limit: number,
+    offset: number,
+  ): Promise<[StatsSnapshotEntity[], number]> {
     const query = this.dataSource.getRepository(StatsSnapshotEntity).createQueryBuilder('snapshot');
     if (from) {
       query.andWhere('snapshot.taken_at >= :from', { from });
@@ -52,7 +57,7 @@ export class StatsRepository {
     if (to) {
       query.andWhere('snapshot.taken_at <= :to', { to });
     }
-    return query.orderBy('snapshot.taken_at', 'DESC').take(limit).getMany();
+    return query.orderBy('snapshot.taken_at', 'DESC').take(limit).skip(offset).getManyAndCount();
   }
 
   async deleteSnapshotsOlderThan(days: number): Promise<number> {

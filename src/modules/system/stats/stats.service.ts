@@ -1,6 +1,7 @@
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { RequestContext } from '../../../common/auth/request-context.js';
+import type { Page } from '../../../common/http/pagination.dto.js';
 import { AppConfig } from '../../../config/app-config.js';
 import { StatsRepository } from './stats.repository.js';
 import type { StatsDto, StatsHistoryQueryDto, StatsSnapshotDto } from './stats.dto.js';
@@ -49,13 +50,15 @@ export class StatsService implements OnModuleDestroy {
     };
   }
 
-  async history(query: StatsHistoryQueryDto): Promise<StatsSnapshotDto[]> {
-    const rows = await this.stats.history(
+  async history(query: StatsHistoryQueryDto): Promise<Page<StatsSnapshotDto>> {
+    const [rows, total] = await this.stats.history(
       query.from ? new Date(query.from) : undefined,
       query.to ? new Date(query.to) : undefined,
       query.limit,
+      query.offset,
     );
-    return rows.map((row) => ({ takenAt: row.takenAt.toISOString(), stats: row.stats as StatsDto }));
+    const items = rows.map((row) => ({ takenAt: row.takenAt.toISOString(), stats: row.stats as StatsDto }));
+    return { items, total, limit: query.limit, offset: query.offset };
   }
 
   /** The snapshot job: stores the live statistics and drops snapshots older than STATS_RETENTION_DAYS. */

@@ -224,7 +224,3 @@ export class ListTasksQueryDto extends PageQueryDto {
   @IsIn(TASK_SORTS)
   sort?: (typeof TASK_SORTS)[number];
 }
-
-export class ArchivedIdParamDto {
-  @ApiProperty({ format: 'uuid' }) @IsUUID() id!: string;
-}
