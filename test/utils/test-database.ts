@@ -38,6 +38,17 @@ function templateName(): string {
   return `ananta_tpl_${hash.digest('hex').slice(0, 16)}`;
 }
 
+// Templates of earlier migration sets are dead weight; one in use by a concurrent clone is left for later.
+async function dropStaleTemplates(client: pg.Client, current: string): Promise<void> {
+  const stale = await client.query<{ datname: string }>(
+    `SELECT datname FROM pg_database WHERE datname LIKE 'ananta\\_tpl\\_%' AND datname <> $1`,
+    [current],
+  );
+  for (const { datname } of stale.rows) {
+    await client.query(`DROP DATABASE IF EXISTS "${datname}"`).catch(() => undefined);
+  }
+}
+
 async function ensureTemplate(): Promise<string> {
   const template = templateName();
   const client = new pg.Client({ connectionString: ADMIN_URL });
@@ -54,6 +65,7 @@ async function ensureTemplate(): Promise<string> {
       await runMigrationsLocked(dataSource);
       await dataSource.destroy();
       await client.query(`ALTER DATABASE "${building}" RENAME TO "${template}"`);
+      await dropStaleTemplates(client, template);
     }
     return template;
   } finally {
