@@ -6,9 +6,10 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { pino } from 'pino';
 import request from 'supertest';
 import { createApp } from '../../src/app/create-app.js';
-import { UsersRepository } from '../../src/modules/users/users.repository.js';
+import { strongPassword } from '../factories/user.factory.js';
 import { successBody } from '../utils/envelope.js';
-import { testConfig } from '../utils/test-config.js';
+import { TEST_AGENT_TOKEN, testConfig } from '../utils/test-config.js';
+import { bearer } from '../utils/tokens.js';
 
 describe('Embedded PostgreSQL (no DATABASE_URL)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'ananta-embedded-'));
@@ -18,13 +19,22 @@ describe('Embedded PostgreSQL (no DATABASE_URL)', () => {
 
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  it('migrates, keeps data across a restart, and reports itself ready', async () => {
+  it('migrates, keeps data written over HTTP across a restart, and reports itself ready', async () => {
+    const password = strongPassword();
     const first = await start();
     const ready = await request(first.getHttpServer()).get('/api/ready').expect(200);
     expect(successBody<{ database: string }>(ready).data.database).toBe('embedded');
-    const created = await first
-      .get(UsersRepository, { strict: false })
-      .create({ username: 'persisted.user', passwordHash: 'not-a-real-hash', role: 'user' });
+    const created = await request(first.getHttpServer())
+      .post('/api/admin/users')
+      .set(bearer(TEST_AGENT_TOKEN))
+      .send({ username: 'persisted.user', password, role: 'user' })
+      .expect(201);
+    const userId = successBody<{ id: string }>(created).data.id;
+    const login = await request(first.getHttpServer())
+      .post('/api/auth/login')
+      .send({ username: 'persisted.user', password })
+      .expect(200);
+    const { accessToken } = successBody<{ accessToken: string }>(login).data;
     await first.close();
 
     expect(existsSync(join(dataDir, 'pgdata'))).toBe(true);
@@ -32,9 +42,13 @@ describe('Embedded PostgreSQL (no DATABASE_URL)', () => {
 
     const second = await start();
     try {
-      const found = await second.get(UsersRepository, { strict: false }).getByUsername('PERSISTED.USER');
-      expect(found?.id).toBe(created.id);
-      await request(second.getHttpServer()).get('/api/ready').expect(200);
+      const read = await request(second.getHttpServer())
+        .get(`/api/admin/users/${userId}`)
+        .set(bearer(TEST_AGENT_TOKEN))
+        .expect(200);
+      expect(successBody<{ username: string }>(read).data.username).toBe('persisted.user');
+      // The generated SECRET_KEY survived too: a token issued before the restart is still accepted.
+      await request(second.getHttpServer()).get('/api/profile').set(bearer(accessToken)).expect(200);
     } finally {
       await second.close();
     }
