@@ -9,7 +9,7 @@ const common = {
     '^.+\\.js$': ['ts-jest', { useESM: true, tsconfig: { allowJs: true } }],
   },
   // CommonJS packages that require() these ESM-only ones need them transformed (toolchain trap T2).
-  transformIgnorePatterns: ['/node_modules/(?!(content-disposition|cookie)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(content-disposition|cookie|@apidevtools/json-schema-ref-parser)/)'],
 };
 
 export default {

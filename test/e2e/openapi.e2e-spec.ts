@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import SwaggerParser from '@apidevtools/swagger-parser';
 import request from 'supertest';
 import { routeInventory } from '../utils/route-inventory.js';
 import { startTestApp, type TestApp } from '../utils/test-app.js';
@@ -39,6 +40,11 @@ describe('OpenAPI and Swagger UI', () => {
       const secured = (operation?.security ?? []).length > 0;
       expect([route.label, secured]).toEqual([route.label, route.level !== 'public']);
     }
+  });
+
+  it('is a valid OpenAPI 3 document (every $ref resolves), so generated clients work', async () => {
+    // validate() dereferences in place: give it a copy.
+    await expect(SwaggerParser.validate(structuredClone(document) as never)).resolves.toBeDefined();
   });
 
   it('describes success responses inside the envelope', () => {
