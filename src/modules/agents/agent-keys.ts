@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { sha256Hex } from '../../common/crypto/secret-digest.js';
 
 /** Agent keys carry a prefix, so the access guard recognises them without a database lookup. */
 export const AGENT_KEY_PREFIX = 'ak_';
@@ -11,7 +12,7 @@ export function newAgentKey(): { key: string; hash: string } {
 }
 
 export function hashAgentKey(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex');
+  return sha256Hex(key);
 }
 
 export function looksLikeAgentKey(credential: string): boolean {

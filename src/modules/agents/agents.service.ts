@@ -1,7 +1,7 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { RequestContext } from '../../common/auth/request-context.js';
 import { SecretBox } from '../../common/crypto/secret-box.js';
+import { matchesDigest, sha256 } from '../../common/crypto/secret-digest.js';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../../common/errors/domain-errors.js';
 import type { Page } from '../../common/http/pagination.dto.js';
 import { AppConfig } from '../../config/app-config.js';
@@ -20,8 +20,6 @@ import {
   type UpdateAgentDto,
 } from './dto/agent.dto.js';
 
-const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
-
 /** The agent registry (SPEC section 4). */
 @Injectable()
 export class AgentsService {
@@ -34,7 +32,7 @@ export class AgentsService {
     private readonly audit: AuditService,
     config: AppConfig,
   ) {
-    this.registrationTokenDigest = config.registrationToken ? digest(config.registrationToken) : undefined;
+    this.registrationTokenDigest = config.registrationToken ? sha256(config.registrationToken) : undefined;
     this.offlineTimeoutSeconds = config.agents.offlineTimeoutSeconds;
   }
 
@@ -138,7 +136,7 @@ export class AgentsService {
       return;
     }
     if (this.registrationTokenDigest && registrationToken !== undefined) {
-      if (timingSafeEqual(digest(registrationToken), this.registrationTokenDigest)) {
+      if (matchesDigest(registrationToken, this.registrationTokenDigest)) {
         return;
       }
       throw new UnauthenticatedError('The registration token is not valid');

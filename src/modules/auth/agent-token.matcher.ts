@@ -1,5 +1,6 @@
-import { createHash, createSecretKey, type KeyObject, timingSafeEqual } from 'node:crypto';
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
+import { matchesDigest, sha256 } from '../../common/crypto/secret-digest.js';
 
 /** Clock skew tolerated between hub instances and token issuers (SPEC: at most 30 s). */
 export const JWT_CLOCK_TOLERANCE_SECONDS = 30;
@@ -17,8 +18,6 @@ interface Prepared {
 }
 
 const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]*$/;
-
-const sha256 = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
 
 /**
  * Checks a credential against the accepted hub tokens, either as the static bearer string (compared in
@@ -48,9 +47,8 @@ export class AgentTokenMatcher {
   }
 
   private matchesStatic(credential: string, live: Prepared[]): boolean {
-    const digest = sha256(credential);
     // Every accepted token is compared, so timing does not reveal which one (if any) matched.
-    return live.reduce((found, token) => timingSafeEqual(digest, token.digest) || found, false);
+    return live.reduce((found, token) => matchesDigest(credential, token.digest) || found, false);
   }
 
   private matchesJwt(credential: string, live: Prepared[]): boolean {

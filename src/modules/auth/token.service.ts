@@ -1,6 +1,7 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
+import { sha256Hex } from '../../common/crypto/secret-digest.js';
 import { AppConfig } from '../../config/app-config.js';
 import { toUserResponse } from '../users/dto/user.response.dto.js';
 import type { UserEntity } from '../users/user.entity.js';
@@ -8,7 +9,7 @@ import type { AccessTokenClaims } from './access-token-claims.js';
 import type { TokenPairDto } from './dto/auth.dto.js';
 import { RefreshTokensRepository } from './refresh-tokens.repository.js';
 
-export const hashRefreshToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
+export const hashRefreshToken = sha256Hex;
 
 /** Issues access tokens (JWT, SPEC claims) and opaque refresh tokens (256 bits, stored as SHA-256). */
 @Injectable()

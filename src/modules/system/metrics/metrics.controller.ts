@@ -1,13 +1,11 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { Controller, Get, Headers, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Ctx, Public } from '../../../common/auth/auth.decorators.js';
 import type { RequestContext } from '../../../common/auth/request-context.js';
+import { matchesDigest, sha256 } from '../../../common/crypto/secret-digest.js';
 import { ForbiddenError, UnauthenticatedError } from '../../../common/errors/domain-errors.js';
 import { AppConfig } from '../../../config/app-config.js';
 import { HubMetrics } from './hub-metrics.js';
-
-const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
 
 interface TextReply {
   header(name: string, value: string): TextReply;
@@ -23,7 +21,7 @@ export class MetricsController {
     private readonly metrics: HubMetrics,
     config: AppConfig,
   ) {
-    this.tokenDigest = config.metricsToken ? digest(config.metricsToken) : undefined;
+    this.tokenDigest = config.metricsToken ? sha256(config.metricsToken) : undefined;
   }
 
   /** Public at the guard: METRICS_TOKEN is checked here, any other credential must be an administrator's. */
@@ -40,7 +38,7 @@ export class MetricsController {
   ): Promise<void> {
     const bearer = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
     const tokenMatches =
-      this.tokenDigest !== undefined && bearer !== undefined && timingSafeEqual(digest(bearer), this.tokenDigest);
+      this.tokenDigest !== undefined && bearer !== undefined && matchesDigest(bearer, this.tokenDigest);
     if (!tokenMatches && !ctx.isAdmin) {
       throw ctx.principal.kind === 'anonymous'
         ? new UnauthenticatedError()
