@@ -1,5 +1,6 @@
-import { createHash, createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
+import { createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
 import { resolve } from 'node:path';
+import { sha256 } from '../common/crypto/secret-digest.js';
 import type { EnvironmentVariables } from './env.schema.js';
 import { loadOrCreateSecretKey } from './secret-key-file.js';
 
@@ -74,7 +75,7 @@ export function loadAppConfig(env: EnvironmentVariables): AppConfig {
   const secretKey = env.SECRET_KEY ?? loadOrCreateSecretKey(env.NODE_ENV, dataDir);
   // A separate key for data at rest, so the JWT key can rotate without re-encrypting stored secrets.
   const encryptionKey = env.MFA_ENCRYPTION_KEY
-    ? createHash('sha256').update(env.MFA_ENCRYPTION_KEY, 'utf8').digest()
+    ? sha256(env.MFA_ENCRYPTION_KEY)
     : Buffer.from(hkdfSync('sha256', secretKey, 'ananta-hub', 'encryption-at-rest', 32));
 
   return Object.freeze({

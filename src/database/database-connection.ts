@@ -15,7 +15,7 @@ export class DatabaseConnection implements DatabaseTarget {
   static async open(config: AppConfig): Promise<DatabaseConnection> {
     const logger = new Logger('Database');
     if (config.database.url) {
-      logger.log(`Using PostgreSQL from DATABASE_URL (${redactUrl(config.database.url)})`);
+      logger.log(`Using PostgreSQL from DATABASE_URL (${withoutPassword(config.database.url)})`);
       return new DatabaseConnection(config.database.url, config.database.poolSize, 'postgresql');
     }
     logger.log(`DATABASE_URL is unset: using the embedded PostgreSQL (PGlite) in ${config.dataDir}`);
@@ -29,7 +29,7 @@ export class DatabaseConnection implements DatabaseTarget {
 }
 
 /** The URL without its password, for logs. */
-export function redactUrl(url: string): string {
+export function withoutPassword(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) {

@@ -35,12 +35,10 @@ export class AccessGuard implements CanActivate {
     if (!request.credential) {
       throw new UnauthenticatedError();
     }
+    // On user-only routes only the user-JWT strategy runs, so any other credential is a 401 there.
     const strategies = level === 'user' ? [USER_JWT_STRATEGY] : ANY_CREDENTIAL_STRATEGIES;
     const principal = await this.passport.authenticate(strategies, request, context.switchToHttp().getResponse());
     const ctx = requestContext(principal, request.id, request.ip);
-    if (level === 'user' && principal.kind !== 'user') {
-      throw new ForbiddenError('This endpoint is available to users only');
-    }
     if (level === 'admin' && !ctx.isAdmin) {
       throw new ForbiddenError('This endpoint requires an administrator');
     }

@@ -27,3 +27,8 @@ export interface Page<T> {
   limit: number;
   offset: number;
 }
+
+/** A page of `items` as every list answers it: `[rows, total]` from a repository plus the query's paging. */
+export function pageOf<T>(items: T[], total: number, query: Pick<PageQueryDto, 'limit' | 'offset'>): Page<T> {
+  return { items, total, limit: query.limit, offset: query.offset };
+}

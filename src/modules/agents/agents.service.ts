@@ -3,7 +3,7 @@ import type { RequestContext } from '../../common/auth/request-context.js';
 import { SecretBox } from '../../common/crypto/secret-box.js';
 import { matchesDigest, sha256 } from '../../common/crypto/secret-digest.js';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../../common/errors/domain-errors.js';
-import type { Page } from '../../common/http/pagination.dto.js';
+import { type Page, pageOf } from '../../common/http/pagination.dto.js';
 import { AppConfig } from '../../config/app-config.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { AgentEntity } from './agent.entity.js';
@@ -68,7 +68,7 @@ export class AgentsService {
 
   async list(query: ListAgentsQueryDto): Promise<Page<AgentResponseDto>> {
     const [rows, total] = await this.agents.list(query);
-    return { items: rows.map(toAgentResponse), total, limit: query.limit, offset: query.offset };
+    return pageOf(rows.map(toAgentResponse), total, query);
   }
 
   async get(id: string): Promise<AgentResponseDto> {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../../common/auth/principal.js';
 import type { RequestContext } from '../../common/auth/request-context.js';
-import type { Page } from '../../common/http/pagination.dto.js';
+import { type Page, pageOf } from '../../common/http/pagination.dto.js';
 import type { AuditOutcome } from './audit-log.entity.js';
 import { AuditRepository } from './audit.repository.js';
 import { type AuditEntryDto, toAuditEntry } from './dto/audit-entry.dto.js';
@@ -65,6 +65,6 @@ export class AuditService {
       from: query.from ? new Date(query.from) : undefined,
       to: query.to ? new Date(query.to) : undefined,
     });
-    return { items: rows.map(toAuditEntry), total, limit: query.limit, offset: query.offset };
+    return pageOf(rows.map(toAuditEntry), total, query);
   }
 }

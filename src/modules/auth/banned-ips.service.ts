@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { RequestContext } from '../../common/auth/request-context.js';
 import { NotFoundError } from '../../common/errors/domain-errors.js';
-import type { Page, PageQueryDto } from '../../common/http/pagination.dto.js';
+import { type Page, type PageQueryDto, pageOf } from '../../common/http/pagination.dto.js';
 import { AuditService } from '../audit/audit.service.js';
 import { BannedIpsRepository } from './banned-ips.repository.js';
 import type { BannedIpDto } from './dto/banned-ip.dto.js';
@@ -21,7 +21,7 @@ export class BannedIpsService {
       bannedUntil: row.bannedUntil.toISOString(),
       createdAt: row.createdAt.toISOString(),
     }));
-    return { items, total, limit: query.limit, offset: query.offset };
+    return pageOf(items, total, query);
   }
 
   async unban(ctx: RequestContext, ip: string): Promise<void> {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { RequestContext } from '../../common/auth/request-context.js';
 import { NotFoundError, type FieldProblem, ValidationFailedError } from '../../common/errors/domain-errors.js';
-import type { Page, PageQueryDto } from '../../common/http/pagination.dto.js';
+import { type Page, type PageQueryDto, pageOf } from '../../common/http/pagination.dto.js';
 import { AuditService } from '../audit/audit.service.js';
 import {
   type CreateScheduledTaskDto,
@@ -54,7 +54,7 @@ export class ScheduledTasksService {
 
   async list(query: PageQueryDto): Promise<Page<ScheduledTaskResponseDto>> {
     const [rows, total] = await this.schedules.list(query.limit, query.offset);
-    return { items: rows.map(toScheduleResponse), total, limit: query.limit, offset: query.offset };
+    return pageOf(rows.map(toScheduleResponse), total, query);
   }
 
   async get(id: string): Promise<ScheduledTaskResponseDto> {
@@ -146,7 +146,7 @@ export class ScheduledTasksService {
   async runs(id: string, query: PageQueryDto): Promise<Page<ScheduledTaskRunDto>> {
     await this.require(id);
     const [rows, total] = await this.schedules.runsOf(id, query.limit, query.offset);
-    return { items: rows.map(toRunResponse), total, limit: query.limit, offset: query.offset };
+    return pageOf(rows.map(toRunResponse), total, query);
   }
 
   private async require(id: string): Promise<ScheduledTaskEntity> {

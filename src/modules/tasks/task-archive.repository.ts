@@ -43,16 +43,14 @@ export class TaskArchiveRepository {
     return this.archived.findAndCount({ order: { archivedAt: 'DESC', id: 'ASC' }, take: limit, skip: offset });
   }
 
-  /** Moves one task into the archive; false when there was no such task. */
+  /** Moves one task into the archive (one statement); false when there was no such task. */
   async archive(id: string): Promise<boolean> {
-    return this.archived.manager.transaction(async (manager) => {
-      const rows = await manager.query<unknown[]>(
-        `WITH moved AS (DELETE FROM tasks WHERE id = $1 RETURNING ${SHARED_COLUMNS})
-         INSERT INTO archived_tasks (${SHARED_COLUMNS}) SELECT ${SHARED_COLUMNS} FROM moved RETURNING id`,
-        [id],
-      );
-      return rows.length === 1;
-    });
+    const rows = await this.archived.query<unknown[]>(
+      `WITH moved AS (DELETE FROM tasks WHERE id = $1 RETURNING ${SHARED_COLUMNS})
+       INSERT INTO archived_tasks (${SHARED_COLUMNS}) SELECT ${SHARED_COLUMNS} FROM moved RETURNING id`,
+      [id],
+    );
+    return rows.length === 1;
   }
 
   /**

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { RequestContext } from '../../common/auth/request-context.js';
 import { NotFoundError } from '../../common/errors/domain-errors.js';
-import type { Page, PageQueryDto } from '../../common/http/pagination.dto.js';
+import { type Page, type PageQueryDto, pageOf } from '../../common/http/pagination.dto.js';
 import { AppConfig } from '../../config/app-config.js';
 import { AuditService } from '../audit/audit.service.js';
 import {
@@ -24,7 +24,7 @@ export class TaskArchiveService {
 
   async list(query: PageQueryDto): Promise<Page<ArchivedTaskResponseDto>> {
     const [rows, total] = await this.archive.list(query.limit, query.offset);
-    return { items: rows.map(toArchivedTaskResponse), total, limit: query.limit, offset: query.offset };
+    return pageOf(rows.map(toArchivedTaskResponse), total, query);
   }
 
   async archiveOne(ctx: RequestContext, id: string): Promise<ArchivedTaskResponseDto> {

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, type QueryDeepPartialEntity, Repository } from 'typeorm';
 import { definedOnly } from '../../common/defined-only.js';
+import { containsPattern } from '../../database/like-pattern.js';
 import { dependencyCycle } from './task-errors.js';
 import { CallbackDeliveryEntity } from './callbacks/callback-delivery.entity.js';
 import type { TaskHistoryEntry } from './task-columns.js';
@@ -84,8 +85,6 @@ export const APPEND_HISTORY_SQL = `(SELECT COALESCE(jsonb_agg(entry ORDER BY pos
    FROM jsonb_array_elements(history || :entry::jsonb) WITH ORDINALITY AS h(entry, position)
    WHERE position > jsonb_array_length(history) + 1 - ${HISTORY_LIMIT})`;
 
-const escapeLike = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
-
 @Injectable()
 export class TasksRepository {
   constructor(@InjectRepository(TaskEntity) private readonly tasks: Repository<TaskEntity>) {}
@@ -162,7 +161,7 @@ export class TasksRepository {
       }
     }
     if (filter.q) {
-      query.andWhere(`task.title ILIKE :q ESCAPE '\\'`, { q: `%${escapeLike(filter.q)}%` });
+      query.andWhere(`task.title ILIKE :q ESCAPE '\\'`, { q: containsPattern(filter.q) });
     }
     const ranges = [
       ['created_at', '>=', filter.createdFrom],

@@ -4,7 +4,7 @@ import type { RequestContext } from '../../common/auth/request-context.js';
 import { SecretBox } from '../../common/crypto/secret-box.js';
 import { ConflictError, ValidationFailedError } from '../../common/errors/domain-errors.js';
 import { PgErrorCode, sqlState } from '../../common/errors/database-errors.js';
-import type { Page } from '../../common/http/pagination.dto.js';
+import { type Page, pageOf } from '../../common/http/pagination.dto.js';
 import { AuditService } from '../audit/audit.service.js';
 import { RolesService } from '../teams/roles.service.js';
 import { TeamsService } from '../teams/teams.service.js';
@@ -93,7 +93,7 @@ export class TasksService {
       limit: query.limit,
       offset: query.offset,
     });
-    return { items: rows.map(toTaskResponse), total, limit: query.limit, offset: query.offset };
+    return pageOf(rows.map(toTaskResponse), total, query);
   }
 
   /** Changes fields (not the status: that is /status); `version` or If-Match makes it conditional. */

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { RequestContext } from '../../common/auth/request-context.js';
 import { ConflictError, NotFoundError } from '../../common/errors/domain-errors.js';
 import { withUniqueName } from '../../common/errors/unique-name.js';
-import type { Page, PageQueryDto } from '../../common/http/pagination.dto.js';
+import { type Page, type PageQueryDto, pageOf } from '../../common/http/pagination.dto.js';
 import { AuditService } from '../audit/audit.service.js';
 import { TemplatesService } from '../templates/templates.service.js';
 import { toRoleResponse } from './dto/teams.mappers.js';
@@ -20,7 +20,7 @@ export class RolesService {
 
   async list(query: PageQueryDto): Promise<Page<RoleResponseDto>> {
     const [rows, total] = await this.roles.list(query.limit, query.offset);
-    return { items: rows.map(toRoleResponse), total, limit: query.limit, offset: query.offset };
+    return pageOf(rows.map(toRoleResponse), total, query);
   }
 
   async get(id: string): Promise<RoleResponseDto> {

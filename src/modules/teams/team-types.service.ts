@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { RequestContext } from '../../common/auth/request-context.js';
 import { ConflictError, NotFoundError } from '../../common/errors/domain-errors.js';
 import { withUniqueName } from '../../common/errors/unique-name.js';
-import type { Page, PageQueryDto } from '../../common/http/pagination.dto.js';
+import { type Page, type PageQueryDto, pageOf } from '../../common/http/pagination.dto.js';
 import { AuditService } from '../audit/audit.service.js';
 import { TemplatesService } from '../templates/templates.service.js';
 import { toTeamTypeResponse } from './dto/teams.mappers.js';
@@ -22,7 +22,7 @@ export class TeamTypesService {
 
   async list(query: PageQueryDto): Promise<Page<TeamTypeResponseDto>> {
     const [rows, total] = await this.types.list(query.limit, query.offset);
-    return { items: await this.withRoles(rows), total, limit: query.limit, offset: query.offset };
+    return pageOf(await this.withRoles(rows), total, query);
   }
 
   async get(id: string): Promise<TeamTypeResponseDto> {

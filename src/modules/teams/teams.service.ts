@@ -3,7 +3,7 @@ import type { RequestContext } from '../../common/auth/request-context.js';
 import { ConflictError, NotFoundError } from '../../common/errors/domain-errors.js';
 import { PgErrorCode, sqlState } from '../../common/errors/database-errors.js';
 import { withUniqueName } from '../../common/errors/unique-name.js';
-import type { Page } from '../../common/http/pagination.dto.js';
+import { type Page, pageOf } from '../../common/http/pagination.dto.js';
 import { AgentsService } from '../agents/agents.service.js';
 import { AuditService } from '../audit/audit.service.js';
 import { TemplatesService } from '../templates/templates.service.js';
@@ -43,7 +43,7 @@ export class TeamsService {
         members.filter((member) => member.teamId === team.id),
       ),
     );
-    return { items, total, limit: query.limit, offset: query.offset };
+    return pageOf(items, total, query);
   }
 
   async get(id: string): Promise<TeamResponseDto> {

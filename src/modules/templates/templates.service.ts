@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { RequestContext } from '../../common/auth/request-context.js';
 import { NotFoundError, ValidationFailedError } from '../../common/errors/domain-errors.js';
 import { withUniqueName } from '../../common/errors/unique-name.js';
-import type { Page, PageQueryDto } from '../../common/http/pagination.dto.js';
+import { type Page, type PageQueryDto, pageOf } from '../../common/http/pagination.dto.js';
 import { AuditService } from '../audit/audit.service.js';
 import { ConfigStoreService } from '../system/config/config-store.service.js';
 import {
@@ -32,7 +32,11 @@ export class TemplatesService {
 
   async list(query: PageQueryDto): Promise<Page<TemplateResponseDto>> {
     const [rows, total] = await this.templates.list(query.limit, query.offset);
-    return { items: rows.map((row) => this.toResponse(row)), total, limit: query.limit, offset: query.offset };
+    return pageOf(
+      rows.map((row) => this.toResponse(row)),
+      total,
+      query,
+    );
   }
 
   async get(id: string): Promise<TemplateResponseDto> {

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, Repository } from 'typeorm';
 import type { UserRole } from '../../common/auth/principal.js';
 import { definedOnly } from '../../common/defined-only.js';
+import { containsPattern } from '../../database/like-pattern.js';
 import { UserEntity } from './user.entity.js';
 
 export type UserInsert = Pick<UserEntity, 'username' | 'passwordHash' | 'role'>;
@@ -45,7 +46,7 @@ export class UsersRepository {
     const query = this.repository.createQueryBuilder('user');
     if (filter.username) {
       query.where(`lower(user.username) LIKE :pattern ESCAPE '\\'`, {
-        pattern: `%${filter.username.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
+        pattern: containsPattern(filter.username.toLowerCase()),
       });
     }
     return query.orderBy('user.username', 'ASC').take(filter.limit).skip(filter.offset).getManyAndCount();
@@ -53,6 +54,10 @@ export class UsersRepository {
 
   create(values: UserInsert): Promise<UserEntity> {
     return this.repository.save(this.repository.create(values));
+  }
+
+  any(): Promise<boolean> {
+    return this.repository.exists();
   }
 
   /** Creates the first admin only while there are no users at all; safe when several instances start at once. */

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { RequestContext } from '../../common/auth/request-context.js';
 import { ConflictError, NotFoundError } from '../../common/errors/domain-errors.js';
 import { PgErrorCode, sqlState } from '../../common/errors/database-errors.js';
-import type { Page } from '../../common/http/pagination.dto.js';
+import { type Page, pageOf } from '../../common/http/pagination.dto.js';
 import { AuditService } from '../audit/audit.service.js';
 import { toUserResponse, type UserResponseDto } from './dto/user.response.dto.js';
 import type { CreateUserDto, ListUsersQueryDto, UpdateUserDto } from './dto/user-inputs.dto.js';
@@ -23,7 +23,7 @@ export class UsersService {
 
   async list(query: ListUsersQueryDto): Promise<Page<UserResponseDto>> {
     const [rows, total] = await this.users.search(query);
-    return { items: rows.map(toUserResponse), total, limit: query.limit, offset: query.offset };
+    return pageOf(rows.map(toUserResponse), total, query);
   }
 
   async get(id: string): Promise<UserResponseDto> {

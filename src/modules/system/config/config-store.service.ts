@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { RequestContext } from '../../../common/auth/request-context.js';
 import { NotFoundError } from '../../../common/errors/domain-errors.js';
-import type { Page, PageQueryDto } from '../../../common/http/pagination.dto.js';
+import { type Page, type PageQueryDto, pageOf } from '../../../common/http/pagination.dto.js';
 import { AuditService } from '../../audit/audit.service.js';
 import type { ConfigEntryDto } from './config.dto.js';
 import type { ConfigEntryEntity } from './config-entry.entity.js';
@@ -24,7 +24,7 @@ export class ConfigStoreService {
 
   async list(query: PageQueryDto): Promise<Page<ConfigEntryDto>> {
     const [rows, total] = await this.entries.list(query.limit, query.offset);
-    return { items: rows.map(toDto), total, limit: query.limit, offset: query.offset };
+    return pageOf(rows.map(toDto), total, query);
   }
 
   async get(key: string): Promise<ConfigEntryDto> {

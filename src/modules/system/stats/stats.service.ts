@@ -1,7 +1,7 @@
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { RequestContext } from '../../../common/auth/request-context.js';
-import type { Page } from '../../../common/http/pagination.dto.js';
+import { type Page, pageOf } from '../../../common/http/pagination.dto.js';
 import { AppConfig } from '../../../config/app-config.js';
 import { StatsRepository } from './stats.repository.js';
 import type { StatsDto, StatsHistoryQueryDto, StatsSnapshotDto } from './stats.dto.js';
@@ -58,7 +58,7 @@ export class StatsService implements OnModuleDestroy {
       query.offset,
     );
     const items = rows.map((row) => ({ takenAt: row.takenAt.toISOString(), stats: row.stats as StatsDto }));
-    return { items, total, limit: query.limit, offset: query.offset };
+    return pageOf(items, total, query);
   }
 
   /** The snapshot job: stores the live statistics and drops snapshots older than STATS_RETENTION_DAYS. */
