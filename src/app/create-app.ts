@@ -70,6 +70,19 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     }
   });
 
+  // Graceful shutdown: requests in flight finish, but their keep-alive connections must not hold the
+  // server open until the client's idle timeout, so responses sent while closing close the connection.
+  let closing = false;
+  fastify.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  fastify.addHook('onSend', async (_request, reply) => {
+    if (closing) {
+      reply.header('connection', 'close');
+    }
+  });
+
   const metrics = app.get(HubMetrics);
   fastify.addHook('onResponse', async (request, reply) => {
     metrics.observeRequest(

@@ -6,6 +6,8 @@ import { AdminOnly, Authenticated, Ctx, Public, UserOnly } from '../../src/commo
 import type { RequestContext } from '../../src/common/auth/request-context.js';
 import { RateLimitedError } from '../../src/common/errors/domain-errors.js';
 
+export const PROBE_SLOW_MS = 500;
+
 export class ProbeBodyDto {
   @IsString()
   @Length(1, 20)
@@ -70,6 +72,14 @@ class ProbeController {
   @Public()
   crash(): never {
     throw new Error('SELECT password_hash FROM users -- internal detail that must not leak');
+  }
+
+  /** Answers after `PROBE_SLOW_MS`, to have a request in flight during shutdown. */
+  @Get('slow')
+  @Public()
+  async slow(): Promise<{ finished: true }> {
+    await new Promise((resolve) => setTimeout(resolve, PROBE_SLOW_MS));
+    return { finished: true };
   }
 
   @Get('rate-limited')
