@@ -1,14 +1,14 @@
-import { existsSync } from 'node:fs';
-import { AppConfig, loadAppConfig } from './app-config.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
+import { type AppConfig, loadAppConfig } from './app-config.js';
 import { validateEnv } from './env.schema.js';
 
 /**
- * The one place that reads `process.env`. A `.env` file in the working directory is loaded first; variables
- * already set in the environment win over it.
+ * The one place that reads `process.env`. A `.env` file in the working directory is read too (Node's own
+ * parser); variables already set in the environment win over it. Nothing is written back into
+ * `process.env`.
  */
 export function configFromProcessEnv(envFile = '.env'): AppConfig {
-  if (existsSync(envFile)) {
-    process.loadEnvFile(envFile);
-  }
-  return loadAppConfig(validateEnv(process.env));
+  const fromFile = existsSync(envFile) ? parseEnv(readFileSync(envFile, 'utf8')) : {};
+  return loadAppConfig(validateEnv({ ...fromFile, ...process.env }));
 }
