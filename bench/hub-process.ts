@@ -1,11 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
+import { join } from 'node:path';
 import autocannon from 'autocannon';
-import pg from 'pg';
+import { startHubProcess } from '../test/utils/hub-processes.js';
+import { adminQuery, urlFor } from '../test/utils/test-database.js';
 
 /** Shared plumbing of the benchmarks: a scratch database, the built hub as a child process, load runs. */
-export const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 export const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 export const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 
@@ -14,22 +13,6 @@ export const median = (values: number[]): number => {
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 };
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-export async function adminQuery(sql: string, url = ADMIN_URL): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  await client.query(sql);
-  await client.end();
-}
 
 export interface BenchHub {
   base: string;
@@ -42,46 +25,25 @@ export interface BenchHub {
 /** Creates a scratch database and starts `dist/main.js` on it with production settings; waits until ready. */
 export async function startHub(name: string): Promise<BenchHub> {
   const database = `ananta_bench_${name}_${process.pid}`;
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${database}`;
+  const databaseUrl = urlFor(database);
   await adminQuery(`CREATE DATABASE ${database}`);
-  const port = await freePort();
   const adminPassword = `Bench-${randomBytes(6).toString('hex')}-Aa1!`;
   const agentToken = randomBytes(32).toString('hex');
-  const child: ChildProcess = spawn(process.execPath, ['dist/main.js'], {
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'production',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATABASE_URL: url.toString(),
-      SECRET_KEY: randomBytes(48).toString('base64url'),
-      AGENT_TOKEN: agentToken,
-      INITIAL_ADMIN_PASSWORD: adminPassword,
-      LOG_LEVEL: 'warn',
-      SCHEDULER_ENABLED: 'false',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
+  const hub = await startHubProcess(join(import.meta.dirname, '..', 'dist', 'main.js'), {
+    NODE_ENV: 'production',
+    DATABASE_URL: databaseUrl,
+    SECRET_KEY: randomBytes(48).toString('base64url'),
+    AGENT_TOKEN: agentToken,
+    INITIAL_ADMIN_PASSWORD: adminPassword,
+    SCHEDULER_ENABLED: 'false',
   });
-  const base = `http://127.0.0.1:${port}`;
-  for (let attempt = 0; ; attempt += 1) {
-    const ready = await fetch(`${base}/api/ready`).catch(() => undefined);
-    if (ready?.ok) {
-      break;
-    }
-    if (attempt > 100) {
-      throw new Error('the hub did not become ready');
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
   return {
-    base,
-    databaseUrl: url.toString(),
+    base: hub.base,
+    databaseUrl,
     adminPassword,
     agentToken,
     stop: async () => {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
+      await hub.stop();
       await adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
     },
   };

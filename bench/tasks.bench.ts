@@ -4,7 +4,8 @@
  *
  *   npm run build && npm run bench:tasks
  */
-import { adminQuery, runScenarios, startHub } from './hub-process.js';
+import pg from 'pg';
+import { runScenarios, startHub } from './hub-process.js';
 
 const TASKS = Number(process.env.BENCH_TASKS ?? 100_000);
 
@@ -19,7 +20,9 @@ async function main(): Promise<void> {
     });
     const { data } = (await register.json()) as { data: { agentKey: string } };
     // Statuses and priorities spread evenly, titles with a searchable number, ages over ~28 hours.
-    await adminQuery(
+    const db = new pg.Client({ connectionString: hub.databaseUrl });
+    await db.connect();
+    await db.query(
       `INSERT INTO tasks (id, title, status, priority, created_at, updated_at)
        SELECT gen_random_uuid(), 'Task ' || i || ' ' || md5(i::text),
               (ARRAY['todo','completed','in_progress','failed','blocked'])[1 + i % 5],
@@ -27,8 +30,8 @@ async function main(): Promise<void> {
               now() - make_interval(secs => i), now() - make_interval(secs => i)
        FROM generate_series(1, ${TASKS}) AS i;
        ANALYZE tasks;`,
-      hub.databaseUrl,
     );
+    await db.end();
     console.log(`${TASKS} tasks inserted (${TASKS / 5} todo)`);
     const get = (path: string) => () => ({ url: `${hub.base}${path}`, headers: auth });
     await runScenarios([
