@@ -5,7 +5,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { UserAccounts } from '../users/user-accounts.js';
 import { UserPasswords } from '../users/user-passwords.js';
 import type { UserEntity } from '../users/user.entity.js';
-import { LoginThrottle } from './login-throttle.js';
+import { LoginThrottle, secondsUntil } from './login-throttle.js';
 
 export const INVALID_CREDENTIALS = 'Invalid username or password';
 
@@ -33,7 +33,7 @@ export class CredentialChecker {
     }
     if (user.lockedUntil && user.lockedUntil.getTime() > Date.now()) {
       await this.fail(ctx, user.username, user, 'locked');
-      const seconds = Math.ceil((user.lockedUntil.getTime() - Date.now()) / 1000);
+      const seconds = secondsUntil(user.lockedUntil);
       throw new ForbiddenError(`The account is locked; try again in ${seconds} s`, 'account_locked', {
         'Retry-After': String(seconds),
       });

@@ -6,7 +6,8 @@ import { AuditService } from '../audit/audit.service.js';
 import { BannedIpsRepository } from './banned-ips.repository.js';
 import { LoginAttemptsRepository } from './login-attempts.repository.js';
 
-const secondsUntil = (date: Date): number => Math.max(1, Math.ceil((date.getTime() - Date.now()) / 1000));
+/** Whole seconds (at least 1) until `date`: what Retry-After announces. */
+export const secondsUntil = (date: Date): number => Math.max(1, Math.ceil((date.getTime() - Date.now()) / 1000));
 
 /**
  * Per-IP brute-force protection shared by every hub instance (state in PostgreSQL): failures in the short
@@ -66,4 +67,4 @@ export class LoginThrottle {
 }
 
 /** Requests always have an IP; the fallback only guards against a context built outside HTTP. */
-export const ipOf = (ctx: RequestContext): string => ctx.ip ?? 'unknown';
+const ipOf = (ctx: RequestContext): string => ctx.ip ?? 'unknown';
