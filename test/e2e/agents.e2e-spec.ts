@@ -12,22 +12,18 @@ import { createUser, tokenFor } from '../factories/user.factory.js';
 import {
   AGENT_FIELDS,
   AGENT_KEY_SHAPE,
-  type AgentDto,
   freshClientAddress,
   garbageAgentKey,
-  keysMatching,
   leakedSecrets,
-  type Registration,
-  sha256Hex,
-  slotStart,
   uniqueAgentUrl,
-  UUID,
 } from '../utils/agents-helpers.js';
+import { allAuditEntries, refusal } from '../utils/api.js';
 import { errorBody, successBody } from '../utils/envelope.js';
-import { allAuditEntries, type AuditEntry, type Page } from '../utils/mfa-helpers.js';
+import type { AgentDto, AuditEntry, Page, Registration } from '../utils/payloads.js';
 import { startTestApp, type TestApp } from '../utils/test-app.js';
 import { TEST_AGENT_TOKEN, testConfig } from '../utils/test-config.js';
 import { bearer, type Headers } from '../utils/tokens.js';
+import { keyPathsMatching, sha256Hex, slotStart, UUID } from '../utils/values.js';
 
 const REGISTRATION_TOKEN = 'a-registration-token-0123456789';
 const OFFLINE_TIMEOUT_SECONDS = 60;
@@ -38,12 +34,6 @@ const SECRET_FIELD = /^(agentKey|keyHash|key_hash|token|outboundToken.*|outbound
 
 const registrationHeader = (token = REGISTRATION_TOKEN): Headers => ({ 'x-registration-token': token });
 const hubToken = (): Headers => bearer(TEST_AGENT_TOKEN);
-
-/** Status and error code of a refused request, for one readable comparison. */
-const refusal = (response: Response): { status: number; code: string | undefined } => ({
-  status: response.status,
-  code: (errorBody(response).data as { code?: string } | undefined)?.code,
-});
 
 describe('Agent registry (SPEC sections 2, 4, 8, 12)', () => {
   let hub: TestApp;
@@ -416,7 +406,7 @@ describe('Agent registry (SPEC sections 2, 4, 8, 12)', () => {
 
       /** No secret field name anywhere, and no secret of this file (the caller's own included) in the text. */
       const expectNoSecrets = (response: Response): void => {
-        expect(keysMatching(response.body, SECRET_FIELD)).toEqual([]);
+        expect(keyPathsMatching(response.body, SECRET_FIELD)).toEqual([]);
         expect(leakedSecrets(JSON.stringify(response.body), secrets)).toEqual([]);
       };
 

@@ -5,42 +5,12 @@ import { DataSource } from 'typeorm';
 import type { UserEntity } from '../../src/modules/users/user.entity.js';
 import { createUser, strongPassword, tokenFor } from '../factories/user.factory.js';
 import { errorBody, successBody } from '../utils/envelope.js';
+import type { AuditEntry, Page, TokenPair, UserDto } from '../utils/payloads.js';
+import { sleep } from '../utils/poll.js';
 import { startTestApp, type TestApp } from '../utils/test-app.js';
 import { bearer, type Headers } from '../utils/tokens.js';
 
 // SPEC section 3 (login, brute-force protection) and the auth.* audit entries of section 9.
-
-interface LoginUser {
-  id: string;
-  username: string;
-  role: string;
-  disabled: boolean;
-  mfaEnabled: boolean;
-  createdAt: string;
-  updatedAt: string;
-  lockedUntil: string | null;
-}
-
-interface LoginData {
-  accessToken: string;
-  refreshToken: string;
-  tokenType: string;
-  expiresIn: number;
-  user: LoginUser;
-}
-
-interface AuditItem {
-  id: string;
-  at: string;
-  actorType: string;
-  username: string | null;
-  ip: string | null;
-  action: string;
-  targetType: string | null;
-  targetId: string | null;
-  outcome: string;
-  details: Record<string, unknown>;
-}
 
 interface BannedIp {
   ip: string;
@@ -49,18 +19,9 @@ interface BannedIp {
   createdAt: string;
 }
 
-interface Page<T> {
-  items: T[];
-  total: number;
-  limit: number;
-  offset: number;
-}
-
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 /** The address supertest connects from, as the hub sees it without a trusted proxy. */
 const LOOPBACK = '127.0.0.1';
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 const login = (hub: TestApp, body: Record<string, unknown>, headers: Headers = {}) =>
   request(hub.server).post('/api/auth/login').set(headers).send(body);
@@ -74,9 +35,9 @@ function retryAfterOf(response: Response): number {
   return Number(value);
 }
 
-async function auditEntries(hub: TestApp, adminToken: string, query: string): Promise<AuditItem[]> {
+async function auditEntries(hub: TestApp, adminToken: string, query: string): Promise<AuditEntry[]> {
   const response = await request(hub.server).get(`/api/audit-logs?${query}`).set(bearer(adminToken)).expect(200);
-  return successBody<Page<AuditItem>>(response).data.items;
+  return successBody<Page<AuditEntry>>(response).data.items;
 }
 
 async function loginAttemptRows(hub: TestApp): Promise<Array<{ ip: string; username: string | null }>> {
@@ -137,7 +98,7 @@ describe('Login with default limits (SPEC section 3)', () => {
     it('answers 200 with the token pair and the user (no hash), and the access token works on /api/profile', async () => {
       const { user, password } = await createUser(hub.app, { username: 'dora.smith' });
       const response = await attempt({ username: 'dora.smith', password }).expect(200);
-      const body = successBody<LoginData>(response);
+      const body = successBody<TokenPair>(response);
       expect(body.status).toBe('success');
       expect(body.data).toEqual({
         accessToken: expect.any(String),
@@ -176,7 +137,7 @@ describe('Login with default limits (SPEC section 3)', () => {
       const { user, password } = await createUser(hub.app, { username: 'Erin.Case' });
       for (const spelling of ['erin.case', 'ERIN.CASE', 'eRiN.cAsE']) {
         const response = await attempt({ username: spelling, password }).expect(200);
-        const data = successBody<LoginData>(response).data;
+        const data = successBody<TokenPair>(response).data;
         expect(data.user.id).toBe(user.id);
         expect(data.user.username).toBe('Erin.Case');
         await request(hub.server).get('/api/profile').set(bearer(data.accessToken)).expect(200);
@@ -231,7 +192,7 @@ describe('Login with default limits (SPEC section 3)', () => {
       .set(bearer(adminToken))
       .send({ disabled: true })
       .expect(200);
-    expect(successBody<LoginUser>(patched).data.disabled).toBe(true);
+    expect(successBody<UserDto>(patched).data.disabled).toBe(true);
 
     const response = await attempt({ username: user.username, password });
     expect(response.status).toBe(403);
@@ -315,7 +276,7 @@ describe('Login with default limits (SPEC section 3)', () => {
       await attempt({ username: user.username, password }).expect(200);
       expect(sentPasswords.size).toBeGreaterThanOrEqual(3);
       const response = await request(hub.server).get('/api/audit-logs?limit=500').set(bearer(adminToken)).expect(200);
-      const page = successBody<Page<AuditItem>>(response).data;
+      const page = successBody<Page<AuditEntry>>(response).data;
       expect(page.total).toBeLessThanOrEqual(500);
       expect(page.items.some((item) => item.action === 'auth.login_failed')).toBe(true);
       const everything = JSON.stringify(page.items);
@@ -567,7 +528,7 @@ describe('Account lockout (threshold 3, 2 s; IP limits high)', () => {
     // The right password works again.
     const again = await attempt(first.user.username, first.password);
     expect(again.status).toBe(200);
-    expect(successBody<LoginData>(again).data.user.lockedUntil).toBeNull();
+    expect(successBody<TokenPair>(again).data.user.lockedUntil).toBeNull();
     // The counter started over: two more failures (5 in all since the first) do not lock the account again.
     for (let i = 0; i < 2; i += 1) {
       const failure = await attempt(second.user.username, strongPassword());
@@ -576,7 +537,7 @@ describe('Account lockout (threshold 3, 2 s; IP limits high)', () => {
     }
     const after = await attempt(second.user.username, second.password);
     expect(after.status).toBe(200);
-    expect(successBody<LoginData>(after).data.user.lockedUntil).toBeNull();
+    expect(successBody<TokenPair>(after).data.user.lockedUntil).toBeNull();
   });
 
   it('audits the lockout as auth.account_locked', async () => {
@@ -609,7 +570,7 @@ describe('Account lockout (threshold 3, 2 s; IP limits high)', () => {
       .post(`/api/admin/users/${user.id}/unlock`)
       .set(bearer(adminToken))
       .expect(200);
-    expect(successBody<LoginUser>(unlocked).data).toMatchObject({ id: user.id, lockedUntil: null });
+    expect(successBody<UserDto>(unlocked).data).toMatchObject({ id: user.id, lockedUntil: null });
 
     await attempt(user.username, password).expect(200);
 
@@ -623,7 +584,7 @@ describe('Account lockout (threshold 3, 2 s; IP limits high)', () => {
     await expectLocked(user.username, password);
     expect(sentPasswords.size).toBeGreaterThanOrEqual(4);
     const response = await request(hub.server).get('/api/audit-logs?limit=500').set(bearer(adminToken)).expect(200);
-    const everything = JSON.stringify(successBody<Page<AuditItem>>(response).data.items);
+    const everything = JSON.stringify(successBody<Page<AuditEntry>>(response).data.items);
     expect(everything).toContain('"reason":"locked"');
     for (const password of sentPasswords) {
       expect(everything).not.toContain(password);

@@ -5,20 +5,20 @@ import { DataSource } from 'typeorm';
 import type { UserEntity } from '../../src/modules/users/user.entity.js';
 import { createUser, strongPassword, tokenFor } from '../factories/user.factory.js';
 import { errorBody, successBody } from '../utils/envelope.js';
+import { pollStatus } from '../utils/poll.js';
 import {
   auditEntries,
   type HubPair,
   login,
   loginPair,
   pairOf,
-  pollStatus,
   profile,
   refresh,
-  sha256Hex,
   startHubPair,
 } from '../utils/sessions-helpers.js';
 import { startTestApp, type TestApp } from '../utils/test-app.js';
 import { bearer, claimsOf } from '../utils/tokens.js';
+import { sha256Hex } from '../utils/values.js';
 
 interface RefreshTokenRow {
   id: string;

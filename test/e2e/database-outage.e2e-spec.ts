@@ -1,20 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { errorBody } from '../utils/envelope.js';
+import { eventually } from '../utils/poll.js';
 import { ProbeModule } from '../utils/probe.module.js';
 import { TcpProxy } from '../utils/tcp-proxy.js';
 import { startTestApp, type TestApp } from '../utils/test-app.js';
 import { ADMIN_URL } from '../utils/test-database.js';
-
-async function eventually(check: () => Promise<boolean>, attempts = 50, delayMs = 200): Promise<boolean> {
-  for (let attempt = 0; attempt < attempts; attempt += 1) {
-    if (await check()) {
-      return true;
-    }
-    await new Promise((resolve) => setTimeout(resolve, delayMs));
-  }
-  return false;
-}
 
 describe('A lost database connection (SPEC section 1: 503 database_unavailable)', () => {
   let hub: TestApp;

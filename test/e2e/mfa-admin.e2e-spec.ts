@@ -4,33 +4,20 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { generate } from 'otplib';
 import { pino } from 'pino';
 import request from 'supertest';
-import type { Response } from 'supertest';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app/create-app.js';
 import { createUser, strongPassword, tokenFor } from '../factories/user.factory.js';
+import { allAuditEntries, fieldsOf } from '../utils/api.js';
 import { errorBody, successBody } from '../utils/envelope.js';
-import {
-  allAuditEntries,
-  type AuditEntry,
-  leaks,
-  type LoginAnswer,
-  type MfaSetup,
-  type Page,
-  pollUntil,
-  sleep,
-  type TokenPair,
-  totpNextStep,
-  totpNow,
-  totpWrong,
-  type UserDto,
-} from '../utils/mfa-helpers.js';
+import { leaks, type LoginAnswer, type MfaSetup, totpNextStep, totpNow, totpWrong } from '../utils/mfa-helpers.js';
+import type { AuditEntry, Page, TokenPair, UserDto } from '../utils/payloads.js';
+import { pollUntil, sleep } from '../utils/poll.js';
 import { startTestApp, type TestApp } from '../utils/test-app.js';
 import { TEST_AGENT_TOKEN, testConfig } from '../utils/test-config.js';
 import { agentJwt, bearer, type Headers } from '../utils/tokens.js';
+import { unique, UUID } from '../utils/values.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const GRACE_SECONDS = 2;
-const unique = (prefix: string): string => `${prefix}-${randomBytes(4).toString('hex')}`;
 
 describe('MFA, admin user management, AGENT_TOKEN rotation and the audit log (SPEC sections 2, 3, 9, 12)', () => {
   let hub: TestApp;
@@ -376,8 +363,6 @@ describe('MFA, admin user management, AGENT_TOKEN rotation and the audit log (SP
     const patch = (id: string, body: object, headers: Headers = agent()) =>
       users().patch(`/api/admin/users/${id}`).set(headers).send(body);
     const remove = (id: string, headers: Headers = agent()) => users().delete(`/api/admin/users/${id}`).set(headers);
-    const fieldsOf = (response: Response): string[] =>
-      (errorBody(response).data.details ?? []).map((detail) => detail.field);
 
     async function createOk(
       role: 'admin' | 'user' = 'user',

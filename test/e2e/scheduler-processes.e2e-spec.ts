@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { startHubProcess, buildHub, type HubProcess, processSecret } from '../utils/hub-processes.js';
+import { sleep } from '../utils/poll.js';
 import { TEST_AGENT_TOKEN, TEST_ADMIN_PASSWORD } from '../utils/test-config.js';
 import { createTestDatabase, type TestDatabase } from '../utils/test-database.js';
 
@@ -52,7 +53,7 @@ describe('Scheduled tasks with three hub processes on one database (SPEC section
       // Due at once, so the first occurrence does not wait a full interval.
       await client.query('UPDATE scheduled_tasks SET next_run_at = now() WHERE id = $1', [data.id]);
 
-      await new Promise((resolve) => setTimeout(resolve, OBSERVE_MS));
+      await sleep(OBSERVE_MS);
 
       const runs = await client.query<{ scheduled_at: Date; task_id: string | null; outcome: string | null }>(
         'SELECT scheduled_at, task_id, outcome FROM scheduled_task_runs WHERE scheduled_task_id = $1 AND NOT manual',

@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { pino } from 'pino';
-import type { Response } from 'supertest';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app/create-app.js';
 import { AGENT_OFFLINE_SWEEP, AgentOfflineSweepJob } from '../../src/modules/scheduler/jobs/agent-offline-sweep.job.js';
@@ -13,42 +12,29 @@ import { STATS_SNAPSHOT, StatsSnapshotJob } from '../../src/modules/scheduler/jo
 import { TASK_RETENTION, TaskRetentionJob } from '../../src/modules/scheduler/jobs/task-retention.job.js';
 import { ScheduleRunner } from '../../src/modules/scheduler/schedule-runner.js';
 import { createUser, tokenFor } from '../factories/user.factory.js';
-import { errorBody } from '../utils/envelope.js';
-import type { AuditEntry } from '../utils/mfa-helpers.js';
+import { call, dataOf, fieldsOf, type Method, refusal } from '../utils/api.js';
+import type { AuditEntry, KeyedRegistration, Page, TaskDto } from '../utils/payloads.js';
+import { pollFor, sleep } from '../utils/poll.js';
 import {
   fromNow,
   nextWallClockTime,
-  pollUntil,
   RUN_FIELDS,
   SCHEDULE_FIELDS,
   type ScheduleDto,
   type ScheduleRunDto,
-  slotStartOf,
-  sleep,
   type TaskBlueprint,
-  uniqueLabel,
   wallClockOf,
 } from '../utils/scheduler-helpers.js';
-import { call, dataOf, fieldsOf, type Method, type Page, type Registration } from '../utils/teams-api.js';
 import { startTestApp, type TestApp } from '../utils/test-app.js';
 import { TEST_AGENT_TOKEN, testConfig } from '../utils/test-config.js';
 import { bearer, type Headers } from '../utils/tokens.js';
+import { slotStart, unique } from '../utils/values.js';
 
 const SCHEDULES = '/api/scheduled-tasks';
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 /** The real timer checks every 5 s: a due schedule must have run well within this (SPEC section 8). */
 const TIMER_WAIT_MS = 12_000;
-
-interface TaskDto {
-  id: string;
-  title: string;
-  description: string | null;
-  status: string;
-  priority: string;
-  teamId: string | null;
-  assignedRoleId: string | null;
-}
 
 interface RunRow {
   id: string;
@@ -87,10 +73,10 @@ describe('Scheduled tasks and system jobs (SPEC sections 8, 11, 12)', () => {
     adminUsername = adminUser.username;
     const registration = await call(hub.server, 'post', '/api/agents/register', admin(), {
       name: 'schedule-reader',
-      url: `http://${uniqueLabel('schedule-reader')}.agents.test:5001`,
+      url: `http://${unique('schedule-reader')}.agents.test:5001`,
     });
     expect(registration.status).toBe(200);
-    agentKey = dataOf<Registration>(registration).agentKey;
+    agentKey = dataOf<KeyedRegistration>(registration).agentKey;
   });
   afterAll(async () => {
     for (const peer of peers) {
@@ -105,7 +91,7 @@ describe('Scheduled tasks and system jobs (SPEC sections 8, 11, 12)', () => {
     call(hub.server, method, path, headers, body);
 
   const blueprint = (label: string, extra: Partial<TaskBlueprint> = {}): TaskBlueprint => ({
-    title: uniqueLabel(label),
+    title: unique(label),
     ...extra,
   });
 
@@ -119,7 +105,7 @@ describe('Scheduled tasks and system jobs (SPEC sections 8, 11, 12)', () => {
   }
 
   const intervalSchedule = (label: string, intervalSeconds = 3600, task: TaskBlueprint = blueprint(label)) =>
-    newSchedule({ name: uniqueLabel(label), intervalSeconds, task });
+    newSchedule({ name: unique(label), intervalSeconds, task });
 
   async function readSchedule(id: string): Promise<ScheduleDto> {
     const response = await api('get', `${SCHEDULES}/${id}`);
@@ -168,11 +154,6 @@ describe('Scheduled tasks and system jobs (SPEC sections 8, 11, 12)', () => {
   const runDueEverywhere = (now: Date): Promise<number[]> =>
     Promise.all(instances().map((app) => app.get(ScheduleRunner, { strict: false }).runDue(now)));
 
-  const refusal = (response: Response): { status: number; code: string | undefined } => ({
-    status: response.status,
-    code: (errorBody(response).data as { code?: string } | undefined)?.code,
-  });
-
   describe('validation: 400 naming the field, nothing stored', () => {
     const task = { title: 'Validated' };
     const cases: Array<[string, Record<string, unknown>, string[]]> = [
@@ -197,7 +178,7 @@ describe('Scheduled tasks and system jobs (SPEC sections 8, 11, 12)', () => {
     ];
 
     it.each(cases)('POST with %s → 400 validation_failed naming the field', async (_label, body, fields) => {
-      const name = uniqueLabel('invalid');
+      const name = unique('invalid');
       const response = await api('post', SCHEDULES, admin(), { name, ...body });
       expect(refusal(response)).toEqual({ status: 400, code: 'validation_failed' });
       expect(fieldsOf(response).filter((field) => fields.includes(field)).length).toBeGreaterThan(0);
@@ -212,14 +193,14 @@ describe('Scheduled tasks and system jobs (SPEC sections 8, 11, 12)', () => {
         { cron: '0 9 * * 1-5', timezone: 'Europe/Berlin' },
         { cron: '*/10 * * * * *', timezone: 'America/New_York' },
       ]) {
-        const schedule = await newSchedule({ name: uniqueLabel('bounds'), enabled: false, task, ...body });
+        const schedule = await newSchedule({ name: unique('bounds'), enabled: false, task, ...body });
         expect(schedule).toMatchObject(body);
       }
     });
 
     it('PATCH with an invalid cron, timezone or interval, or both timings → 400 naming the field; the schedule is unchanged', async () => {
       const schedule = await newSchedule({
-        name: uniqueLabel('patch-invalid'),
+        name: unique('patch-invalid'),
         cron: '0 9 * * *',
         timezone: 'Europe/Berlin',
         task,
@@ -295,7 +276,7 @@ describe('Scheduled tasks and system jobs (SPEC sections 8, 11, 12)', () => {
 
     it('an admin user may write; createdBy names them', async () => {
       const created = await newSchedule(
-        { name: uniqueLabel('by-admin-user'), intervalSeconds: 600, task: { title: 'x' } },
+        { name: unique('by-admin-user'), intervalSeconds: 600, task: { title: 'x' } },
         bearer(adminUserToken),
       );
       expect(created.createdBy).toBe(adminUsername);
@@ -319,9 +300,9 @@ describe('Scheduled tasks and system jobs (SPEC sections 8, 11, 12)', () => {
   describe('the schedule object and nextRunAt', () => {
     it('a cron schedule 0 9 * * * in Europe/Berlin gets nextRunAt at the next 09:00 Berlin time (07:00Z or 08:00Z by DST)', async () => {
       const before = new Date();
-      const task = { title: uniqueLabel('berlin'), description: 'Morning check', priority: 'high' as const };
+      const task = { title: unique('berlin'), description: 'Morning check', priority: 'high' as const };
       const schedule = await newSchedule({
-        name: uniqueLabel('berlin'),
+        name: unique('berlin'),
         cron: '0 9 * * *',
         timezone: 'Europe/Berlin',
         task,
@@ -347,7 +328,7 @@ describe('Scheduled tasks and system jobs (SPEC sections 8, 11, 12)', () => {
 
     it('the timezone defaults to UTC: 0 9 * * * runs at 09:00Z', async () => {
       const before = new Date();
-      const schedule = await newSchedule({ name: uniqueLabel('utc'), cron: '0 9 * * *', task: { title: 'utc' } });
+      const schedule = await newSchedule({ name: unique('utc'), cron: '0 9 * * *', task: { title: 'utc' } });
       const after = new Date();
       expect(schedule.timezone).toBe('UTC');
       expect(
@@ -382,7 +363,7 @@ describe('Scheduled tasks and system jobs (SPEC sections 8, 11, 12)', () => {
 
       // Renaming or a new blueprint keeps the timetable.
       const kept = step.updated.nextRunAt;
-      step = await patch({ name: uniqueLabel('renamed'), task: { title: 'renamed task' } });
+      step = await patch({ name: unique('renamed'), task: { title: 'renamed task' } });
       expect(step.updated.nextRunAt).toBe(kept);
       expect(step.updated.task).toEqual({ title: 'renamed task' });
 
@@ -427,7 +408,7 @@ describe('Scheduled tasks and system jobs (SPEC sections 8, 11, 12)', () => {
 
     it('a schedule created disabled has no next run and never runs, even when its next_run_at is forced into the past', async () => {
       const task = blueprint('disabled');
-      const schedule = await newSchedule({ name: uniqueLabel('disabled'), intervalSeconds: 600, enabled: false, task });
+      const schedule = await newSchedule({ name: unique('disabled'), intervalSeconds: 600, enabled: false, task });
       expect(schedule).toMatchObject({ enabled: false, nextRunAt: null });
       await makeOnlyDue(schedule.id, fromNow(-60_000));
       expect(await runDueEverywhere(new Date())).toEqual([0, 0, 0]);
@@ -548,8 +529,8 @@ describe('Scheduled tasks and system jobs (SPEC sections 8, 11, 12)', () => {
 
     it('catch-up also runs once for a cron schedule (*/10 * * * *, 10 hours overdue)', async () => {
       const task = blueprint('catch-up-cron');
-      const schedule = await newSchedule({ name: uniqueLabel('catch-up-cron'), cron: '*/10 * * * *', task });
-      await makeOnlyDue(schedule.id, slotStartOf(fromNow(-10 * HOUR_MS), 600));
+      const schedule = await newSchedule({ name: unique('catch-up-cron'), cron: '*/10 * * * *', task });
+      await makeOnlyDue(schedule.id, slotStart(fromNow(-10 * HOUR_MS), 600));
       const ran = await runDueEverywhere(new Date());
       expect(ran.reduce((sum, count) => sum + count, 0)).toBe(1);
       expect(await runDueEverywhere(new Date())).toEqual([0, 0, 0]);
@@ -563,7 +544,7 @@ describe('Scheduled tasks and system jobs (SPEC sections 8, 11, 12)', () => {
 
     it('a failing run is recorded (outcome failed, error, no task), the schedule carries on, and a fixed blueprint then renders the template', async () => {
       const template = await api('post', '/api/templates', admin(), {
-        name: uniqueLabel('goal-template'),
+        name: unique('goal-template'),
         promptTemplate: 'Goal: {{team_goal}}',
       });
       expect(template.status).toBe(201);
@@ -604,9 +585,9 @@ describe('Scheduled tasks and system jobs (SPEC sections 8, 11, 12)', () => {
     });
 
     it('run now creates a task at once and records a run; GET runs lists it; nextRunAt is unchanged', async () => {
-      const role = await api('post', '/api/roles', admin(), { name: uniqueLabel('scheduled-role') });
+      const role = await api('post', '/api/roles', admin(), { name: unique('scheduled-role') });
       expect(role.status).toBe(201);
-      const team = await api('post', '/api/teams', admin(), { name: uniqueLabel('scheduled-team') });
+      const team = await api('post', '/api/teams', admin(), { name: unique('scheduled-team') });
       expect(team.status).toBe(201);
       const task = blueprint('run-now', {
         description: 'on demand',
@@ -694,7 +675,7 @@ describe('Scheduled tasks and system jobs (SPEC sections 8, 11, 12)', () => {
     let base: Date;
 
     beforeAll(() => {
-      base = slotStartOf(new Date(Date.now() + 2 * 365 * DAY_MS), 600);
+      base = slotStart(new Date(Date.now() + 2 * 365 * DAY_MS), 600);
     });
 
     const claims = (job: string, fireAt: Date): Promise<Array<{ outcome: string | null }>> =>
@@ -747,8 +728,8 @@ describe('Scheduled tasks and system jobs (SPEC sections 8, 11, 12)', () => {
     });
 
     it('housekeeping with the default AUDIT_RETENTION_DAYS (365) keeps a 2-day-old audit entry and deletes a 400-day-old one', async () => {
-      const kept = uniqueLabel('test.kept');
-      const old = uniqueLabel('test.old');
+      const kept = unique('test.kept');
+      const old = unique('test.old');
       await db().query(
         `INSERT INTO audit_logs (at, actor_type, action, outcome) VALUES
            (now() - interval '2 days', 'system', $1, 'success'),
@@ -772,7 +753,7 @@ describe('Scheduled tasks and system jobs (SPEC sections 8, 11, 12)', () => {
 
     beforeAll(async () => {
       configured = await startTestApp({ env: { AUDIT_RETENTION_DAYS: '1', STATS_SNAPSHOT_INTERVAL_SECONDS: '300' } });
-      base = slotStartOf(new Date(Date.now() + 3 * 365 * DAY_MS), 600);
+      base = slotStart(new Date(Date.now() + 3 * 365 * DAY_MS), 600);
     });
     afterAll(async () => {
       await configured?.close();
@@ -844,9 +825,9 @@ describe('Scheduled tasks and system jobs (SPEC sections 8, 11, 12)', () => {
 
     it('with SCHEDULER_ENABLED=true a due 10 s schedule creates its task within ~12 s; with false (three instances) nothing runs by itself', async () => {
       const create = async (server: Server, label: string): Promise<{ schedule: ScheduleDto; title: string }> => {
-        const title = uniqueLabel(label);
+        const title = unique(label);
         const response = await call(server, 'post', SCHEDULES, admin(), {
-          name: uniqueLabel(label),
+          name: unique(label),
           intervalSeconds: 10,
           task: { title },
         });
@@ -861,7 +842,7 @@ describe('Scheduled tasks and system jobs (SPEC sections 8, 11, 12)', () => {
       await makeOnlyDue(off.schedule.id, overdue);
       const started = Date.now();
 
-      const taskId = await pollUntil(async () => {
+      const taskId = await pollFor(async () => {
         const rows = await onDb.query<Array<{ id: string }>>('SELECT id FROM tasks WHERE title = $1', [on.title]);
         return rows[0]?.id;
       }, TIMER_WAIT_MS);

@@ -8,8 +8,9 @@ import { DataSource } from 'typeorm';
 import { StatsSnapshotJob } from '../../src/modules/scheduler/jobs/stats-snapshot.job.js';
 import { HubMetrics } from '../../src/modules/system/metrics/hub-metrics.js';
 import { createUser, tokenFor } from '../factories/user.factory.js';
+import { allAuditEntries, refusal } from '../utils/api.js';
 import { errorBody, successBody } from '../utils/envelope.js';
-import { allAuditEntries, type AuditEntry } from '../utils/mfa-helpers.js';
+import type { AuditEntry, Page, Registration } from '../utils/payloads.js';
 import {
   type ConfigEntry,
   expectConfigEntry,
@@ -27,6 +28,7 @@ import {
 import { startTestApp, type TestApp } from '../utils/test-app.js';
 import { TEST_AGENT_TOKEN } from '../utils/test-config.js';
 import { bearer, type Headers } from '../utils/tokens.js';
+import { unique } from '../utils/values.js';
 
 const METRICS_TOKEN = 'metrics-token-0123456789';
 const KIB = 1024;
@@ -34,13 +36,6 @@ const MIB = 1024 * KIB;
 const UUID_ANYWHERE = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 
 const admin = (): Headers => bearer(TEST_AGENT_TOKEN);
-const unique = (label: string): string => `${label}-${randomBytes(4).toString('hex')}`;
-
-/** Status and error code of a refused request, for one readable comparison. */
-const refusal = (response: Response): { status: number; code: string | undefined } => ({
-  status: response.status,
-  code: (errorBody(response).data as { code?: string } | undefined)?.code,
-});
 
 /** Registers an agent with the admin (hub) token; returns its id and key. */
 async function registerAgent(server: Server, label: string): Promise<{ id: string; key: string }> {
@@ -50,7 +45,7 @@ async function registerAgent(server: Server, label: string): Promise<{ id: strin
     .set(admin())
     .send({ name, url: `http://${name}.agents.test:5001` });
   expect(response.status).toBe(200);
-  const { agent, agentKey } = successBody<{ agent: { id: string }; agentKey?: string }>(response).data;
+  const { agent, agentKey } = successBody<Registration>(response).data;
   expect(typeof agentKey).toBe('string');
   return { id: agent.id, key: agentKey! };
 }
@@ -109,7 +104,7 @@ describe('System: config store (SPEC sections 9, 12)', () => {
   async function listed(headers: Headers): Promise<ConfigEntry[]> {
     const response = await list(headers);
     expect(response.status).toBe(200);
-    const page = successBody<{ items: ConfigEntry[]; total: number; limit: number; offset: number }>(response).data;
+    const page = successBody<Page<ConfigEntry>>(response).data;
     expect(page).toEqual({ items: expect.any(Array), total: page.items.length, limit: 50, offset: 0 });
     return page.items;
   }
@@ -433,7 +428,7 @@ describe('System: statistics and their history (SPEC section 9)', () => {
   const snapshots = async (query: Record<string, string | number> = {}): Promise<StatsSnapshot[]> => {
     const response = await history(query);
     expect(response.status).toBe(200);
-    const page = successBody<{ items: StatsSnapshot[]; total: number; limit: number; offset: number }>(response).data;
+    const page = successBody<Page<StatsSnapshot>>(response).data;
     expect(page).toEqual({ items: expect.any(Array), total: expect.any(Number), limit: expect.any(Number), offset: 0 });
     expect(page.total).toBeGreaterThanOrEqual(page.items.length);
     return page.items;

@@ -8,8 +8,10 @@ import type { Response } from 'supertest';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app/create-app.js';
 import { CallbackDispatcher } from '../../src/modules/tasks/callbacks/callback-dispatcher.js';
+import { fieldsOf } from '../utils/api.js';
 import { CallbackReceiver, closedPort, expectedSignature, RECEIVER_HOST } from '../utils/callback-receiver.js';
 import { errorBody, successBody } from '../utils/envelope.js';
+import type { TaskDto } from '../utils/payloads.js';
 import { startTestApp, type TestApp } from '../utils/test-app.js';
 import { TEST_AGENT_TOKEN, testConfig } from '../utils/test-config.js';
 import { bearer } from '../utils/tokens.js';
@@ -26,15 +28,6 @@ import { bearer } from '../utils/tokens.js';
 const LENIENT = { CALLBACK_ALLOW_PRIVATE_NETWORKS: 'true', SCHEDULER_ENABLED: 'false' };
 const hubToken = bearer(TEST_AGENT_TOKEN);
 const newSecret = (): string => `cb-secret-${randomBytes(16).toString('hex')}`;
-
-interface TaskDto {
-  id: string;
-  title: string;
-  status: string;
-  parentTaskId: string | null;
-  callbackUrl: string | null;
-  version: number;
-}
 
 interface DeliveryDto {
   id: string;
@@ -94,9 +87,6 @@ const INTERNAL_URLS = [
   'http://10.0.0.5:8080/',
   'http://0.0.0.0/',
 ];
-
-const fieldsOf = (response: Response): string[] =>
-  (errorBody(response).data.details ?? []).map((detail) => detail.field);
 
 describe('Task callbacks (SPEC sections 7 and 12)', () => {
   let hub: TestApp;

@@ -4,13 +4,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { pino } from 'pino';
 import request from 'supertest';
-import type { Response } from 'supertest';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app/create-app.js';
 import { LeaseExpiryJob } from '../../src/modules/scheduler/jobs/lease-expiry.job.js';
 import { TaskRetentionJob } from '../../src/modules/scheduler/jobs/task-retention.job.js';
 import { createUser, tokenFor } from '../factories/user.factory.js';
-import { allAuditEntries } from '../utils/mfa-helpers.js';
+import { allAuditEntries, dataOf, fieldsOf, refusal, sorted } from '../utils/api.js';
+import type { Page, TaskDto, TaskPriority, TaskStatus } from '../utils/payloads.js';
 import {
   addMember,
   type ArchivedTaskDto,
@@ -29,12 +29,8 @@ import {
   registerAgent,
   renew,
   setCreatedAgo,
-  type TaskDto,
-  type TaskPriority,
   taskRow,
-  type TaskStatus,
 } from '../utils/queue-helpers.js';
-import { dataOf, fieldsOf, type Page, sorted } from '../utils/teams-api.js';
 import { startTestApp, type TestApp } from '../utils/test-app.js';
 import { TEST_AGENT_TOKEN, testConfig } from '../utils/test-config.js';
 import { bearer, type Headers } from '../utils/tokens.js';
@@ -48,12 +44,6 @@ const RETENTION_PERIOD_SECONDS = 600;
 const SLOT_BASE_MS = Date.UTC(2031, 0, 1);
 
 const hubToken = (): Headers => bearer(TEST_AGENT_TOKEN);
-
-/** Status and error code of a refused request, for one readable comparison. */
-const refusal = (response: Response): { status: number; code: string | undefined } => ({
-  status: response.status,
-  code: (response.body as { data?: { code?: string } } | undefined)?.data?.code,
-});
 
 /** Milliseconds between two ISO timestamps of an answer. */
 const msBetween = (from: string, to: string): number => Date.parse(to) - Date.parse(from);

@@ -3,30 +3,22 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Response } from 'supertest';
 import { DataSource } from 'typeorm';
 import { createUser, tokenFor } from '../factories/user.factory.js';
-import { UUID } from '../utils/agents-helpers.js';
+import { answer, call, fieldsOf, type Method, objectDetailsOf, refusal } from '../utils/api.js';
 import { successBody } from '../utils/envelope.js';
-import type { AuditEntry } from '../utils/mfa-helpers.js';
+import type { AuditEntry, KeyedRegistration, Page, TaskDto, TaskHistoryEntry, TaskStatus } from '../utils/payloads.js';
+import { sleep } from '../utils/poll.js';
 import {
   ALLOWED_TRANSITIONS,
-  answer,
-  keyPathsMatching,
-  objectDetailsOf,
   PATH_TO,
   plusMs,
   PRIORITY_RANK,
-  problemFields,
-  refusal,
-  sleep,
   STATUSES,
   TASK_FIELDS,
-  type TaskDto,
-  type TaskHistoryEntry,
-  type TaskStatus,
 } from '../utils/tasks-lifecycle-helpers.js';
-import { call, type Method, type Page } from '../utils/teams-api.js';
 import { startTestApp, type TestApp } from '../utils/test-app.js';
 import { TEST_AGENT_TOKEN } from '../utils/test-config.js';
 import { bearer, type Headers } from '../utils/tokens.js';
+import { keyPathsMatching, UUID } from '../utils/values.js';
 
 interface Person {
   id: string;
@@ -64,7 +56,7 @@ describe('Task lifecycle (SPEC sections 7 and 12)', () => {
     const name = `${label}-${hex()}`;
     const response = await api('post', '/api/agents/register', { name, url: `http://${name}.agents.test:5001` });
     expect(answer(response)).toMatchObject({ status: 200 });
-    const { agent, agentKey } = successBody<{ agent: { id: string }; agentKey: string }>(response).data;
+    const { agent, agentKey } = successBody<KeyedRegistration>(response).data;
     return { id: agent.id, name, headers: bearer(agentKey) };
   }
 
@@ -181,14 +173,14 @@ describe('Task lifecycle (SPEC sections 7 and 12)', () => {
       expect(await getTask(id)).toEqual(first);
       const malformed = await api('post', '/api/tasks', { id: 'task-1', title: 'Malformed id' });
       expect(refusal(malformed)).toEqual({ status: 400, code: 'validation_failed' });
-      expect(problemFields(malformed)).toContain('id');
+      expect(fieldsOf(malformed)).toContain('id');
     });
 
     it('refuses an empty, missing or over-200-character title (400 naming title) and accepts exactly 200', async () => {
       for (const body of [{ title: '' }, { title: 'x'.repeat(201) }, {}, { title: 42 }]) {
         const response = await api('post', '/api/tasks', body, alice.headers);
         expect(refusal(response)).toEqual({ status: 400, code: 'validation_failed' });
-        expect(problemFields(response)).toContain('title');
+        expect(fieldsOf(response)).toContain('title');
       }
       expect(await tasksTitled('x'.repeat(201))).toBe(0);
       const longest = `${hex()}${'y'.repeat(192)}`;
@@ -199,7 +191,7 @@ describe('Task lifecycle (SPEC sections 7 and 12)', () => {
       const title = `Too long ${hex()}`;
       const response = await api('post', '/api/tasks', { title, description: 'd'.repeat(70 * 1024) }, alice.headers);
       expect(refusal(response)).toEqual({ status: 400, code: 'validation_failed' });
-      expect(problemFields(response)).toContain('description');
+      expect(fieldsOf(response)).toContain('description');
       expect(await tasksTitled(title)).toBe(0);
       const exact = await createTask({ description: 'e'.repeat(64 * 1024) });
       expect(exact.description).toHaveLength(64 * 1024);
@@ -210,7 +202,7 @@ describe('Task lifecycle (SPEC sections 7 and 12)', () => {
       const description = '\u20ac'.repeat(30_000);
       expect(Buffer.byteLength(description, 'utf8')).toBeGreaterThan(64 * 1024);
       const response = await api('post', '/api/tasks', { title, description }, alice.headers);
-      expect({ status: response.status, fields: response.status === 400 ? problemFields(response) : [] }).toEqual({
+      expect({ status: response.status, fields: response.status === 400 ? fieldsOf(response) : [] }).toEqual({
         status: 400,
         fields: ['description'],
       });
@@ -231,13 +223,11 @@ describe('Task lifecycle (SPEC sections 7 and 12)', () => {
         const title = `Refused ${hex()}`;
         const response = await api('post', '/api/tasks', { title, ...extra }, alice.headers);
         expect({ extra, ...refusal(response) }).toEqual({ extra, status: 400, code: 'validation_failed' });
-        expect({ extra, fields: problemFields(response), namesField: problemFields(response).includes(field) }).toEqual(
-          {
-            extra,
-            fields: problemFields(response),
-            namesField: true,
-          },
-        );
+        expect({ extra, fields: fieldsOf(response), namesField: fieldsOf(response).includes(field) }).toEqual({
+          extra,
+          fields: fieldsOf(response),
+          namesField: true,
+        });
         expect(await tasksTitled(title)).toBe(0);
       }
     });
@@ -392,7 +382,7 @@ describe('Task lifecycle (SPEC sections 7 and 12)', () => {
         const response = await postStatus(task.id, body);
         expect({ body, ...refusal(response) }).toEqual({ body, status: 400, code: 'validation_failed' });
       }
-      expect(problemFields(await postStatus(task.id, { status: 'nope' }))).toContain('status');
+      expect(fieldsOf(await postStatus(task.id, { status: 'nope' }))).toContain('status');
       expect(await getTask(task.id)).toEqual(task);
       expect(refusal(await postStatus(randomUUID(), { status: 'blocked' }))).toEqual({
         status: 404,
@@ -409,7 +399,7 @@ describe('Task lifecycle (SPEC sections 7 and 12)', () => {
       expect(await getTask(task.id)).toMatchObject({ lastOutput: 'boom: disk full', lastExitCode: 2 });
       const badExit = await postStatus(task.id, { status: 'todo', exitCode: 'two' });
       expect(refusal(badExit)).toEqual({ status: 400, code: 'validation_failed' });
-      expect(problemFields(badExit)).toContain('exitCode');
+      expect(fieldsOf(badExit)).toContain('exitCode');
     });
 
     it('records every change with its actor: a user, an agent (its own task) and the hub token', async () => {
@@ -536,7 +526,7 @@ describe('Task lifecycle (SPEC sections 7 and 12)', () => {
       for (const header of ['abc', '1.5', '-1', 'v1', '1,2']) {
         const response = await api('patch', `/api/tasks/${task.id}`, { description: 'x' }).set('If-Match', header);
         expect({ header, ...refusal(response) }).toEqual({ header, status: 400, code: 'validation_failed' });
-        expect({ header, fields: problemFields(response) }).toEqual({ header, fields: ['If-Match'] });
+        expect({ header, fields: fieldsOf(response) }).toEqual({ header, fields: ['If-Match'] });
       }
       const onStatus = await api('post', `/api/tasks/${task.id}/status`, { status: 'blocked' }).set('If-Match', 'abc');
       expect(refusal(onStatus)).toEqual({ status: 400, code: 'validation_failed' });
@@ -577,7 +567,7 @@ describe('Task lifecycle (SPEC sections 7 and 12)', () => {
           body: JSON.stringify(body).slice(0, 40),
           status: response.status,
           code: refusal(response).code,
-          namesField: problemFields(response).includes(field),
+          namesField: fieldsOf(response).includes(field),
         });
       }
       expect(outcomes).toEqual(
@@ -601,8 +591,7 @@ describe('Task lifecycle (SPEC sections 7 and 12)', () => {
       const outcomes: Record<string, string> = {};
       for (const field of ['title', 'priority']) {
         const response = await patch(task.id, { [field]: null });
-        outcomes[field] =
-          `${response.status} ${refusal(response).code} ${[...new Set(problemFields(response))].join(',')}`;
+        outcomes[field] = `${response.status} ${refusal(response).code} ${[...new Set(fieldsOf(response))].join(',')}`;
       }
       expect(outcomes).toEqual({ title: '400 validation_failed title', priority: '400 validation_failed priority' });
       expect(await getTask(task.id)).toEqual(task);
@@ -699,11 +688,11 @@ describe('Task lifecycle (SPEC sections 7 and 12)', () => {
       const title = `Unknown dependency ${hex()}`;
       const created = await api('post', '/api/tasks', { title, dependsOn: [known.id, unknown] });
       expect(refusal(created)).toEqual({ status: 400, code: 'validation_failed' });
-      expect(problemFields(created)).toEqual(['dependsOn']);
+      expect(fieldsOf(created)).toEqual(['dependsOn']);
       expect(await tasksTitled(title)).toBe(0);
       const patched = await patch(known.id, { dependsOn: [unknown] });
       expect(refusal(patched)).toEqual({ status: 400, code: 'validation_failed' });
-      expect(problemFields(patched)).toEqual(['dependsOn']);
+      expect(fieldsOf(patched)).toEqual(['dependsOn']);
       expect(await getTask(known.id)).toEqual(known);
     });
 
@@ -712,11 +701,11 @@ describe('Task lifecycle (SPEC sections 7 and 12)', () => {
       const title = `Unknown parent ${hex()}`;
       const created = await api('post', '/api/tasks', { title, parentTaskId: randomUUID() });
       expect(refusal(created)).toEqual({ status: 400, code: 'validation_failed' });
-      expect(problemFields(created)).toEqual(['parentTaskId']);
+      expect(fieldsOf(created)).toEqual(['parentTaskId']);
       expect(await tasksTitled(title)).toBe(0);
       const patched = await patch(known.id, { parentTaskId: randomUUID() });
       expect(refusal(patched)).toEqual({ status: 400, code: 'validation_failed' });
-      expect(problemFields(patched)).toEqual(['parentTaskId']);
+      expect(fieldsOf(patched)).toEqual(['parentTaskId']);
       expect(await getTask(known.id)).toEqual(known);
     });
 
@@ -745,7 +734,7 @@ describe('Task lifecycle (SPEC sections 7 and 12)', () => {
       const c = await createTask({ title: `Cycle C ${hex()}`, dependsOn: [b.id] });
       const direct = await patch(a.id, { dependsOn: [b.id] });
       expect(refusal(direct)).toEqual({ status: 400, code: 'dependency_cycle' });
-      expect(problemFields(direct)).toEqual(['dependsOn']);
+      expect(fieldsOf(direct)).toEqual(['dependsOn']);
       expect(refusal(await patch(a.id, { dependsOn: [c.id] }))).toEqual({ status: 400, code: 'dependency_cycle' });
       expect(await getTask(a.id)).toEqual(a);
       // The brief's shape: A depends on B, then B is made to depend on A.
@@ -768,7 +757,7 @@ describe('Task lifecycle (SPEC sections 7 and 12)', () => {
       expect(refusal(viaDependency)).toEqual({ status: 400, code: 'dependency_cycle' });
       const viaParent = await patch(a.id, { parentTaskId: b.id });
       expect(refusal(viaParent)).toEqual({ status: 400, code: 'dependency_cycle' });
-      expect(problemFields(viaParent)).toEqual(['parentTaskId']);
+      expect(fieldsOf(viaParent)).toEqual(['parentTaskId']);
       // Longer: C depends on B, B's parent is A; making C the parent of A closes A -> C -> B -> A.
       const c = await createTask({ title: `Grandchild C ${hex()}`, dependsOn: [b.id] });
       expect(refusal(await patch(a.id, { parentTaskId: c.id }))).toEqual({ status: 400, code: 'dependency_cycle' });
@@ -1223,13 +1212,11 @@ describe('Task lifecycle (SPEC sections 7 and 12)', () => {
       for (const [query, field] of cases) {
         const response = await list(query);
         expect({ query, ...refusal(response) }).toEqual({ query, status: 400, code: 'validation_failed' });
-        expect({ query, fields: problemFields(response), namesField: problemFields(response).includes(field) }).toEqual(
-          {
-            query,
-            fields: problemFields(response),
-            namesField: true,
-          },
-        );
+        expect({ query, fields: fieldsOf(response), namesField: fieldsOf(response).includes(field) }).toEqual({
+          query,
+          fields: fieldsOf(response),
+          namesField: true,
+        });
       }
     });
   });

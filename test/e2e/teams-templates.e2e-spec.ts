@@ -1,25 +1,18 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { pino } from 'pino';
 import type { Response } from 'supertest';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app/create-app.js';
 import { createUser, tokenFor } from '../factories/user.factory.js';
-import { allAuditEntries, type AuditEntry } from '../utils/mfa-helpers.js';
+import { allAuditEntries, answer, call, codeOf, dataOf, fieldsOf, type Method, sorted } from '../utils/api.js';
+import type { AuditEntry, KeyedRegistration, Page } from '../utils/payloads.js';
 import {
-  call,
-  codeOf,
-  dataOf,
   type DeletedTemplate,
-  fieldsOf,
   inUseDetailsOf,
   type MemberDto,
-  type Method,
-  type Page,
-  type Registration,
   type RoleDto,
   type RoleLink,
-  sorted,
   type TeamDto,
   type TeamTypeDto,
   type TemplateDto,
@@ -29,9 +22,7 @@ import { startTestApp, type TestApp } from '../utils/test-app.js';
 import { createTestDatabase } from '../utils/test-database.js';
 import { TEST_AGENT_TOKEN, testConfig } from '../utils/test-config.js';
 import { bearer, type Headers } from '../utils/tokens.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const unique = (prefix: string): string => `${prefix}-${randomBytes(4).toString('hex')}`;
+import { unique, UUID } from '../utils/values.js';
 
 const ALLOWED_VARIABLES = [
   'agent_name',
@@ -73,7 +64,7 @@ async function startAndClose(databaseUrl: string): Promise<void> {
 
 /** Fails with the whole answer in the diff when the status is not the expected one. */
 function expectStatus(response: Response, status: number): void {
-  expect({ status: response.status, body: response.body as unknown }).toMatchObject({ status });
+  expect(answer(response)).toMatchObject({ status });
 }
 
 interface SeedCounts {
@@ -178,11 +169,11 @@ describe('Teams, roles, team types, templates and the default seed (SPEC section
     audited('team.member_removed', teamId);
   }
 
-  async function registerAgent(): Promise<Registration> {
+  async function registerAgent(): Promise<KeyedRegistration> {
     const name = unique('worker');
     const response = await api('post', '/api/agents/register', { name, url: `http://${name}.test:5001` });
     expectStatus(response, 200);
-    const registration = dataOf<Registration>(response);
+    const registration = dataOf<KeyedRegistration>(response);
     expect(typeof registration.agentKey).toBe('string');
     return registration;
   }
@@ -360,9 +351,9 @@ describe('Teams, roles, team types, templates and the default seed (SPEC section
 
   describe('membership rules', () => {
     let seed: Seeded;
-    let alpha: Registration;
-    let beta: Registration;
-    let gamma: Registration;
+    let alpha: KeyedRegistration;
+    let beta: KeyedRegistration;
+    let gamma: KeyedRegistration;
     /** A role no type links. */
     let loneRole: RoleDto;
     /** A type without links. */
@@ -619,7 +610,7 @@ describe('Teams, roles, team types, templates and the default seed (SPEC section
   });
 
   describe('roles and team types in use', () => {
-    let agent: Registration;
+    let agent: KeyedRegistration;
 
     beforeAll(async () => {
       agent = await registerAgent();
@@ -999,7 +990,7 @@ describe('Teams, roles, team types, templates and the default seed (SPEC section
       team: TeamDto;
       spareTeam: TeamDto;
       member: MemberDto;
-      outsider: Registration;
+      outsider: KeyedRegistration;
     }
     let f: Fixture;
     let agentKey: string;

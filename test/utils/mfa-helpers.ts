@@ -1,36 +1,7 @@
-import type { Server } from 'node:http';
 import { generate } from 'otplib';
-import request from 'supertest';
-import { successBody } from './envelope.js';
-import { bearer } from './tokens.js';
+import type { TokenPair } from './payloads.js';
 
-/** Shapes of the payloads the MFA, admin and audit tests read (SPEC section 12). */
-export interface Page<T> {
-  items: T[];
-  total: number;
-  limit: number;
-  offset: number;
-}
-
-export interface UserDto {
-  id: string;
-  username: string;
-  role: 'admin' | 'user';
-  disabled: boolean;
-  mfaEnabled: boolean;
-  createdAt: string;
-  updatedAt: string;
-  [field: string]: unknown;
-}
-
-export interface TokenPair {
-  accessToken: string;
-  refreshToken: string;
-  tokenType: string;
-  expiresIn: number;
-  user: UserDto;
-}
-
+/** Shapes of the payloads only the MFA tests read (SPEC section 12). */
 export interface LoginAnswer extends Partial<TokenPair> {
   mfaRequired?: boolean;
 }
@@ -39,21 +10,6 @@ export interface MfaSetup {
   secret: string;
   otpauthUrl: string;
   qrCode: string;
-}
-
-export interface AuditEntry {
-  id: string;
-  at: string;
-  actorType: string;
-  actorId: string | null;
-  username: string | null;
-  ip: string | null;
-  action: string;
-  targetType: string | null;
-  targetId: string | null;
-  outcome: string;
-  requestId: string | null;
-  details: Record<string, unknown>;
 }
 
 export const TOTP_PERIOD = 30;
@@ -81,38 +37,6 @@ export async function totpWrong(secret: string): Promise<string> {
     throw new Error('no wrong code found');
   }
   return candidate;
-}
-
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls until `check` resolves true or `timeoutMs` passes; resolves to the last result. */
-export async function pollUntil(check: () => Promise<boolean>, timeoutMs: number, intervalMs = 200): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) {
-      return true;
-    }
-    if (Date.now() >= deadline) {
-      return false;
-    }
-    await sleep(intervalMs);
-  }
-}
-
-/** Every audit entry, newest first, read page by page through the API with an admin credential. */
-export async function allAuditEntries(server: Server, adminToken: string, query = ''): Promise<AuditEntry[]> {
-  const entries: AuditEntry[] = [];
-  for (let offset = 0; ; offset += 500) {
-    const response = await request(server)
-      .get(`/api/audit-logs?limit=500&offset=${offset}${query ? `&${query}` : ''}`)
-      .set(bearer(adminToken))
-      .expect(200);
-    const page = successBody<Page<AuditEntry>>(response).data;
-    entries.push(...page.items);
-    if (page.items.length === 0 || entries.length >= page.total) {
-      return entries;
-    }
-  }
 }
 
 /**

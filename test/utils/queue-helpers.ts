@@ -1,43 +1,13 @@
-import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import request from 'supertest';
 import type { Response, Test } from 'supertest';
 import type { DataSource } from 'typeorm';
 import { freshClientAddress } from './agents-helpers.js';
-import { dataOf } from './teams-api.js';
+import { dataOf } from './api.js';
+import type { KeyedRegistration, TaskDto, TaskHistoryEntry, TaskPriority, TaskStatus } from './payloads.js';
+import { PATH_TO } from './tasks-lifecycle-helpers.js';
 import { bearer, type Headers } from './tokens.js';
-
-/** Shapes of the task payloads the work-queue tests read (SPEC section 12). */
-export type TaskPriority = 'low' | 'medium' | 'high' | 'critical';
-export type TaskStatus = 'todo' | 'assigned' | 'in_progress' | 'blocked' | 'completed' | 'failed' | 'cancelled';
-
-export interface HistoryEntry {
-  at: string;
-  type: string;
-  actor: { type: string; id: string | null; name: string | null };
-  details: Record<string, unknown>;
-}
-
-export interface TaskDto {
-  id: string;
-  title: string;
-  description: string | null;
-  status: TaskStatus;
-  priority: TaskPriority;
-  teamId: string | null;
-  assignedAgentId: string | null;
-  assignedRoleId: string | null;
-  parentTaskId: string | null;
-  dependsOn: string[];
-  history: HistoryEntry[];
-  lastOutput: string | null;
-  lastExitCode: number | null;
-  callbackUrl: string | null;
-  version: number;
-  leaseExpiresAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
+import { unique } from './values.js';
 
 export interface ArchivedTaskDto extends TaskDto {
   archivedAt: string;
@@ -51,7 +21,7 @@ export interface TaskRow {
   lease_holder_id: string | null;
   lease_expires_at: Date | null;
   version: number;
-  history: HistoryEntry[];
+  history: TaskHistoryEntry[];
 }
 
 /** A registered agent and the headers that authenticate as it. */
@@ -69,40 +39,36 @@ export interface CreateTaskBody {
   dependsOn?: string[];
 }
 
-export const uniqueName = (prefix: string): string => `${prefix}-${randomBytes(4).toString('hex')}`;
-
 /**
  * Registers an agent with an admin credential. Each registration names its own client address (the hub under
  * test trusts X-Forwarded-For), so the per-address registration rate limit never interferes.
  */
 export async function registerAgent(server: Server, admin: Headers, label: string): Promise<QueueAgent> {
-  const name = uniqueName(label);
+  const name = unique(label);
   const response = await request(server)
     .post('/api/agents/register')
     .set({ ...admin, 'x-forwarded-for': freshClientAddress() })
     .send({ name, url: `http://${name}.queue.test:5001` })
     .expect(200);
-  const { agent, agentKey } = dataOf<{ agent: { id: string }; agentKey: string }>(response);
+  const { agent, agentKey } = dataOf<KeyedRegistration>(response);
   return { id: agent.id, name, headers: bearer(agentKey) };
 }
 
-export async function createTeam(server: Server, admin: Headers): Promise<string> {
+/** Creates a named resource (a team, a role) with an admin credential; its id. */
+async function createNamed(server: Server, admin: Headers, path: string, prefix: string): Promise<string> {
   const response = await request(server)
-    .post('/api/teams')
+    .post(path)
     .set(admin)
-    .send({ name: uniqueName('team') })
+    .send({ name: unique(prefix) })
     .expect(201);
   return dataOf<{ id: string }>(response).id;
 }
 
-export async function createRole(server: Server, admin: Headers): Promise<string> {
-  const response = await request(server)
-    .post('/api/roles')
-    .set(admin)
-    .send({ name: uniqueName('role') })
-    .expect(201);
-  return dataOf<{ id: string }>(response).id;
-}
+export const createTeam = (server: Server, admin: Headers): Promise<string> =>
+  createNamed(server, admin, '/api/teams', 'team');
+
+export const createRole = (server: Server, admin: Headers): Promise<string> =>
+  createNamed(server, admin, '/api/roles', 'role');
 
 export async function addMember(
   server: Server,
@@ -136,16 +102,7 @@ export function changeStatus(server: Server, headers: Headers, taskId: string, s
 
 /** Walks a task through the allowed transitions (SPEC section 12) to `status`, as `headers`. */
 export async function moveTo(server: Server, headers: Headers, taskId: string, status: TaskStatus): Promise<void> {
-  const paths: Record<TaskStatus, TaskStatus[]> = {
-    todo: [],
-    assigned: ['assigned'],
-    in_progress: ['in_progress'],
-    blocked: ['blocked'],
-    completed: ['in_progress', 'completed'],
-    failed: ['in_progress', 'failed'],
-    cancelled: ['cancelled'],
-  };
-  for (const step of paths[status]) {
+  for (const step of PATH_TO[status]) {
     const response = await changeStatus(server, headers, taskId, step);
     if (response.status !== 200) {
       throw new Error(`moving task ${taskId} to ${step} answered ${response.status}: ${response.text}`);
@@ -194,7 +151,7 @@ export async function setCreatedAgo(db: DataSource, id: string, secondsAgo: numb
   await db.query(`UPDATE tasks SET created_at = now() - make_interval(secs => $2) WHERE id = $1`, [id, secondsAgo]);
 }
 
-export const historyTypes = (history: HistoryEntry[]): string[] => history.map((entry) => entry.type);
+export const historyTypes = (history: TaskHistoryEntry[]): string[] => history.map((entry) => entry.type);
 
-export const countType = (history: HistoryEntry[], type: string): number =>
+export const countType = (history: TaskHistoryEntry[], type: string): number =>
   history.filter((entry) => entry.type === type).length;

@@ -1,11 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { DateTime } from 'luxon';
+import type { TaskPriority } from './payloads.js';
 
 /** Shapes of the scheduler payloads (SPEC section 12). */
 export interface TaskBlueprint {
   title: string;
   description?: string;
-  priority?: 'low' | 'medium' | 'high' | 'critical';
+  priority?: TaskPriority;
   teamId?: string;
   assignedRoleId?: string;
   templateId?: string;
@@ -55,9 +55,6 @@ export const SCHEDULE_FIELDS = [
 
 export const RUN_FIELDS = ['error', 'id', 'outcome', 'scheduledAt', 'startedAt', 'taskId'];
 
-/** A name or title no other test uses. */
-export const uniqueLabel = (label: string): string => `${label}-${randomBytes(4).toString('hex')}`;
-
 /**
  * The first instant strictly after `after` at which the wall clock in `zone` shows `hour:minute`, computed
  * with luxon's zone rules (independent of the `cron` package the hub uses).
@@ -78,25 +75,3 @@ export const wallClockOf = (instant: Date | string, zone: string): string =>
 
 /** A date `ms` milliseconds from now, truncated to whole milliseconds (as the hub stores its own dates). */
 export const fromNow = (ms: number): Date => new Date(Date.now() + ms);
-
-/** The start of the `periodSeconds` slot a date falls in (computed independently of the hub's code). */
-export const slotStartOf = (date: Date, periodSeconds: number): Date =>
-  new Date(Math.floor(date.getTime() / (periodSeconds * 1000)) * periodSeconds * 1000);
-
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls `probe` until it returns a value other than undefined, or the deadline passes (then undefined). */
-export async function pollUntil<T>(
-  probe: () => Promise<T | undefined>,
-  timeoutMs: number,
-  everyMs = 250,
-): Promise<T | undefined> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined || Date.now() >= deadline) {
-      return value;
-    }
-    await sleep(everyMs);
-  }
-}

@@ -1,27 +1,13 @@
-import { createHash } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { pino } from 'pino';
 import request, { type Response } from 'supertest';
 import { createApp } from '../../src/app/create-app.js';
-import type { Page } from '../../src/common/http/pagination.dto.js';
-import type { AuditEntryDto } from '../../src/modules/audit/dto/audit-entry.dto.js';
-import type { UserResponseDto } from '../../src/modules/users/dto/user.response.dto.js';
 import { successBody } from './envelope.js';
+import type { AuditEntry, Page, TokenPair } from './payloads.js';
 import { startTestApp, type TestApp } from './test-app.js';
 import { testConfig } from './test-config.js';
 import { bearer } from './tokens.js';
-
-/** The body of a successful login or refresh. */
-export interface SessionPair {
-  accessToken: string;
-  refreshToken: string;
-  tokenType: string;
-  expiresIn: number;
-  user: UserResponseDto;
-}
-
-export const sha256Hex = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 
 export const login = (server: Server, username: string, password: string): Promise<Response> =>
   request(server).post('/api/auth/login').send({ username, password });
@@ -33,14 +19,14 @@ export const profile = (server: Server, accessToken: string): Promise<Response> 
   request(server).get('/api/profile').set(bearer(accessToken));
 
 /** The pair of a response that must be a successful login or refresh; throws with the answer otherwise. */
-export function pairOf(response: Response): SessionPair {
+export function pairOf(response: Response): TokenPair {
   if (response.status !== 200) {
     throw new Error(`expected 200 with a token pair, got ${response.status}: ${JSON.stringify(response.body)}`);
   }
-  return successBody<SessionPair>(response).data;
+  return successBody<TokenPair>(response).data;
 }
 
-export const loginPair = async (server: Server, username: string, password: string): Promise<SessionPair> =>
+export const loginPair = async (server: Server, username: string, password: string): Promise<TokenPair> =>
   pairOf(await login(server, username, password));
 
 /** Audit entries with this action (and target, if given), newest first, through the admin API. */
@@ -49,7 +35,7 @@ export async function auditEntries(
   adminToken: string,
   action: string,
   targetId?: string,
-): Promise<AuditEntryDto[]> {
+): Promise<AuditEntry[]> {
   const query: Record<string, string> = { action, limit: '500' };
   if (targetId) {
     query.targetId = targetId;
@@ -58,37 +44,7 @@ export async function auditEntries(
   if (response.status !== 200) {
     throw new Error(`audit query failed with ${response.status}: ${JSON.stringify(response.body)}`);
   }
-  return successBody<Page<AuditEntryDto>>(response).data.items;
-}
-
-export interface PollResult {
-  /** The last status seen. */
-  status: number;
-  /** Every status seen, in order. */
-  seen: number[];
-  elapsedMs: number;
-}
-
-/**
- * Calls `probe` every `everyMs` until it answers `wanted` or `withinMs` have passed since the first call.
- * The caller asserts on the result; nothing here decides whether the wait was acceptable.
- */
-export async function pollStatus(
-  probe: () => Promise<number>,
-  wanted: number,
-  { everyMs = 250, withinMs = 5_000 }: { everyMs?: number; withinMs?: number } = {},
-): Promise<PollResult> {
-  const start = Date.now();
-  const seen: number[] = [];
-  for (;;) {
-    const status = await probe();
-    seen.push(status);
-    const elapsedMs = Date.now() - start;
-    if (status === wanted || elapsedMs >= withinMs) {
-      return { status, seen, elapsedMs };
-    }
-    await new Promise((resolve) => setTimeout(resolve, Math.min(everyMs, withinMs - elapsedMs)));
-  }
+  return successBody<Page<AuditEntry>>(response).data.items;
 }
 
 /** Two hub instances on one freshly cloned database, both configured with the same `env`. */

@@ -1,17 +1,7 @@
-import type { Server } from 'node:http';
-import request from 'supertest';
-import type { Response, Test } from 'supertest';
-import { errorBody, successBody } from './envelope.js';
-import type { Headers } from './tokens.js';
+import type { Response } from 'supertest';
+import { objectDetailsOf } from './api.js';
 
 /** Shapes of the teams, roles, team types and templates payloads (SPEC sections 5, 6 and 12). */
-export interface Page<T> {
-  items: T[];
-  total: number;
-  limit: number;
-  offset: number;
-}
-
 export interface TemplateDto {
   id: string;
   name: string;
@@ -86,11 +76,6 @@ export interface TeamDto {
   updatedAt: string;
 }
 
-export interface Registration {
-  agent: { id: string; name: string; url: string };
-  agentKey: string;
-}
-
 /** The `data.details` of a 409 "in use" answer (an object, not a list of field problems). */
 export interface InUseDetails {
   teamIds?: string[];
@@ -98,26 +83,5 @@ export interface InUseDetails {
   teamMemberIds?: string[];
 }
 
-export type Method = 'get' | 'post' | 'patch' | 'delete';
-
-/** One HTTP call against the hub with the given credential headers (and a JSON body when given). */
-export function call(server: Server, method: Method, path: string, headers: Headers, body?: object): Test {
-  const test = request(server)[method](path).set(headers);
-  return body === undefined ? test : test.send(body);
-}
-
-/** `data.code` of an error envelope. */
-export const codeOf = (response: Response): string => errorBody(response).data.code;
-
-/** `data.details` of an error envelope, when it is an object (409 "in use" answers). */
-export const inUseDetailsOf = (response: Response): InUseDetails =>
-  (response.body as { data: { details: InUseDetails } }).data.details;
-
-/** The `field`s of the `details` list of a 400 envelope. */
-export const fieldsOf = (response: Response): string[] =>
-  (errorBody(response).data.details ?? []).map((problem) => problem.field);
-
-/** `data` of a success envelope. */
-export const dataOf = <T>(response: Response): T => successBody<T>(response).data;
-
-export const sorted = (values: readonly string[]): string[] => [...values].sort();
+/** `data.details` of a 409 "in use" answer. */
+export const inUseDetailsOf = (response: Response): InUseDetails => objectDetailsOf<InUseDetails>(response);
