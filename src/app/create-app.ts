@@ -1,14 +1,15 @@
-import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger as Pino } from 'pino';
 import { AppModule, type AppModuleImports } from '../app.module.js';
-import { REQUEST_ID_HEADER, requestIdFor } from '../common/http/request-id.js';
+import { requestIdFor } from '../common/http/request-id.js';
 import type { AppConfig, TrustProxy } from '../config/app-config.js';
 import { createLogger } from '../logging/logger.js';
 import { HubMetrics } from '../modules/system/metrics/hub-metrics.js';
 import { PinoNestLogger } from '../logging/pino-nest-logger.js';
 import { RequestLogController } from '../logging/request-log-controller.js';
+import { HttpEdge } from './edge/http-edge.js';
+import { useNestingLimitedJsonParser } from './edge/json-body.js';
 import { configureOpenApi } from './openapi.js';
 
 export interface CreateAppOptions {
@@ -17,8 +18,6 @@ export interface CreateAppOptions {
   /** Further Nest modules to mount beside the hub's own; they get the same guard, pipe, filter and envelope. */
   imports?: AppModuleImports;
 }
-
-const HSTS = 'max-age=31536000; includeSubDomains';
 
 // Fastify understands a hop count, but the Nest adapter's type does not; this is Fastify's own translation.
 function fastifyTrustProxy(trustProxy: TrustProxy): boolean | string[] | ((address: string, hop: number) => boolean) {
@@ -31,14 +30,21 @@ function fastifyTrustProxy(trustProxy: TrustProxy): boolean | string[] | ((addre
  */
 export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   const logger = options.logger ?? createLogger(config.logLevel);
+  const edge = new HttpEdge(config.http.requestTimeoutSeconds);
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
     trustProxy: fastifyTrustProxy(config.http.trustProxy),
     bodyLimit: config.http.bodyLimitBytes,
-    // Fastify's default of 100 would answer 414 outside the envelope for longer ids (config keys go to 128).
+    // Fastify's default of 100 would refuse longer ids (config keys go to 128) with 414.
     routerOptions: { maxParamLength: 256 },
     genReqId: requestIdFor,
     logController: new RequestLogController(),
+    serverFactory: edge.serverFactory,
+    frameworkErrors: edge.frameworkErrors,
+    clientErrorHandler: edge.clientErrorHandler,
+    // Fastify would answer requests that slip in while closing with its own 503 body; they are served
+    // instead (the database closes only after the HTTP server), and their responses close the connection.
+    return503OnClosing: false,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.imports), adapter, {
     logger: new PinoNestLogger(logger),
@@ -53,35 +59,13 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   const fastify = app.getHttpAdapter().getInstance();
   // JSON only: without this, Fastify would hand text/plain bodies to the handlers as strings.
   fastify.removeContentTypeParser('text/plain');
-  await fastify.register(helmet, {
-    hsts: false, // sent below only when the request really came over HTTPS
-    contentSecurityPolicy: {
-      // Swagger UI loads its scripts as files, so script-src 'self' suffices; plain-HTTP deployments must not
-      // have their asset requests upgraded to HTTPS.
-      directives: { frameAncestors: ["'none'"], upgradeInsecureRequests: null },
-    },
-    frameguard: { action: 'deny' },
-    referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
-  });
-  fastify.addHook('onRequest', async (request, reply) => {
-    reply.header(REQUEST_ID_HEADER, request.id);
-    if (request.protocol === 'https') {
-      reply.header('strict-transport-security', HSTS);
-    }
-  });
-
-  // Graceful shutdown: requests in flight finish, but their keep-alive connections must not hold the
-  // server open until the client's idle timeout, so responses sent while closing close the connection.
-  let closing = false;
+  useNestingLimitedJsonParser(fastify);
+  fastify.addHook('onRequest', async (request, reply) => edge.addHsts(request, reply));
   fastify.addHook('preClose', (done) => {
-    closing = true;
+    edge.beginClosing();
     done();
   });
-  fastify.addHook('onSend', async (_request, reply) => {
-    if (closing) {
-      reply.header('connection', 'close');
-    }
-  });
+  fastify.addHook('onSend', async (_request, reply) => edge.closeConnectionWhenClosing(reply));
 
   const metrics = app.get(HubMetrics);
   fastify.addHook('onResponse', async (request, reply) => {

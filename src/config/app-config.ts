@@ -18,6 +18,8 @@ export abstract class AppConfig {
     trustProxy: TrustProxy;
     corsOrigins: string[];
     bodyLimitBytes: number;
+    /** Time a client has to send a whole request (headers and body); slow senders get 408. */
+    requestTimeoutSeconds: number;
   };
   abstract readonly database: {
     /** `undefined` selects the embedded PostgreSQL (PGlite) under `dataDir`. */
@@ -86,6 +88,7 @@ export function loadAppConfig(env: EnvironmentVariables): AppConfig {
       trustProxy: parseTrustProxy(env.TRUST_PROXY),
       corsOrigins: parseList(env.CORS_ORIGINS),
       bodyLimitBytes: ONE_MIB,
+      requestTimeoutSeconds: env.HTTP_REQUEST_TIMEOUT_SECONDS,
     },
     database: { url: env.DATABASE_URL, poolSize: env.DB_POOL_SIZE, migrationsRun: env.DB_MIGRATIONS_RUN },
     dataDir,

@@ -45,6 +45,7 @@ export class EnvironmentVariables {
 
   @Type(() => Number) @IsInt() @Min(0) @Max(65535) PORT = 3000;
   @IsString() HOST = '0.0.0.0';
+  @Type(() => Number) @IsInt() @Min(1) @Max(3600) HTTP_REQUEST_TIMEOUT_SECONDS = 30;
 
   @IsOptional()
   @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// or postgresql:// URL' })

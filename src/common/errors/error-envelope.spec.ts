@@ -9,7 +9,7 @@ import {
   UnauthenticatedError,
   ValidationFailedError,
 } from './domain-errors.js';
-import { type ErrorResponse, toErrorEnvelope, toErrorResponse } from './error-envelope.js';
+import { type ErrorResponse, toClientErrorResponse, toErrorEnvelope, toErrorResponse } from './error-envelope.js';
 
 const driverError = (code: string, message = 'driver failure'): Error => Object.assign(new Error(message), { code });
 
@@ -218,6 +218,19 @@ describe(toErrorResponse.name, () => {
       });
     });
 
+    it('maps the router errors to 400 naming the path and 414 uri_too_long', () => {
+      expect(toErrorResponse(fastifyError(400, 'FST_ERR_BAD_URL'))).toMatchObject({
+        status: 400,
+        code: 'validation_failed',
+        details: [{ field: 'path', message: 'The path is not valid percent-encoded UTF-8' }],
+      });
+      expect(toErrorResponse(fastifyError(414, 'FST_ERR_MAX_PARAM_LENGTH'))).toMatchObject({
+        status: 414,
+        code: 'uri_too_long',
+        unexpected: false,
+      });
+    });
+
     it('treats a 5xx statusCode on a plain error as an internal error', () => {
       expect(toErrorResponse(fastifyError(502, 'FST_SOMETHING'))).toMatchObject({
         status: 500,
@@ -247,6 +260,28 @@ describe(toErrorResponse.name, () => {
     it('maps undefined to 500 internal_error', () => {
       expect(toErrorResponse(undefined)).toMatchObject({ status: 500, code: 'internal_error' });
     });
+  });
+});
+
+describe(toClientErrorResponse.name, () => {
+  it('answers a request timeout with 408, oversized headers with 431 and anything else with 400', () => {
+    expect(toClientErrorResponse(driverError('ERR_HTTP_REQUEST_TIMEOUT'))).toMatchObject({
+      status: 408,
+      code: 'request_timeout',
+    });
+    expect(toClientErrorResponse(driverError('HPE_HEADER_OVERFLOW'))).toMatchObject({
+      status: 431,
+      code: 'headers_too_large',
+    });
+    expect(toClientErrorResponse(driverError('HPE_INVALID_METHOD'))).toMatchObject({
+      status: 400,
+      code: 'validation_failed',
+      details: [{ field: 'request', message: 'The HTTP request is malformed' }],
+    });
+  });
+
+  it('answers nothing when the peer reset the connection', () => {
+    expect(toClientErrorResponse(driverError('ECONNRESET'))).toBeUndefined();
   });
 });
 

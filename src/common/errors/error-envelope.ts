@@ -120,18 +120,63 @@ function fromDatabaseError(error: unknown): ErrorResponse | undefined {
   }
 }
 
-// Fastify's own client errors (body too large, unsupported media type, empty JSON body) carry `statusCode`.
-function fromHttpLayerError(error: Error & { statusCode?: unknown; code?: unknown }): ErrorResponse | undefined {
+const malformed = (field: string, message: string): ErrorResponse => ({
+  status: 400,
+  code: 'validation_failed',
+  message: 'Request validation failed',
+  details: [{ field, message }] satisfies FieldProblem[],
+  unexpected: false,
+});
+
+// Errors raised below the handlers, by their code: Fastify's router and body parsing, and Node's HTTP parser.
+const HTTP_LAYER_ERRORS: Record<string, ErrorResponse> = {
+  FST_ERR_BAD_URL: malformed('path', 'The path is not valid percent-encoded UTF-8'),
+  FST_ERR_MAX_PARAM_LENGTH: {
+    status: 414,
+    code: 'uri_too_long',
+    message: 'A path segment is longer than the 256-character limit',
+    unexpected: false,
+  },
+  FST_ERR_CTP_EMPTY_JSON_BODY: malformed('body', 'The body must not be empty with Content-Type: application/json'),
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: malformed('body', 'The body does not match its Content-Length'),
+  FST_ERR_CTP_INVALID_CHARSET: malformed('body', 'A JSON body must be UTF-8'),
+  ERR_HTTP_REQUEST_TIMEOUT: {
+    status: 408,
+    code: 'request_timeout',
+    message: 'The request was not received completely in time',
+    unexpected: false,
+  },
+  HPE_HEADER_OVERFLOW: {
+    status: 431,
+    code: 'headers_too_large',
+    message: 'The request headers are larger than the server accepts',
+    unexpected: false,
+  },
+};
+
+const errorCode = (error: object): unknown => (error as { code?: unknown }).code;
+
+// Fastify's own client errors (body too large, unsupported media type, …) carry `statusCode`.
+function fromHttpLayerError(error: Error & { statusCode?: unknown }): ErrorResponse | undefined {
+  const known = HTTP_LAYER_ERRORS[String(errorCode(error))];
+  if (known) {
+    return known;
+  }
   if (typeof error.statusCode !== 'number' || error.statusCode < 400 || error.statusCode >= 500) {
     return undefined;
   }
-  if (error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
-    const details: FieldProblem[] = [
-      { field: 'body', message: 'The body must not be empty with Content-Type: application/json' },
-    ];
-    return { status: 400, code: 'validation_failed', message: 'Request validation failed', details, unexpected: false };
-  }
   return fromHttpStatus(error.statusCode, undefined);
+}
+
+/**
+ * What to answer when Node's HTTP parser rejects a connection's bytes before any request exists (a timeout,
+ * oversized headers, garbage), or `undefined` when there is nobody left to answer (the peer reset).
+ */
+export function toClientErrorResponse(error: Error): ErrorResponse | undefined {
+  if (errorCode(error) === 'ECONNRESET') {
+    return undefined;
+  }
+  return HTTP_LAYER_ERRORS[String(errorCode(error))] ?? malformed('request', 'The HTTP request is malformed');
 }
 
 /**
