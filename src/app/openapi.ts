@@ -1,7 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { BEARER_SCHEME, QUERY_TOKEN_SCHEME } from '../common/auth/auth.decorators.js';
-import { ErrorEnvelopeDto } from '../common/http/api-envelope.dto.js';
+import { BEARER_SCHEME, QUERY_TOKEN_SCHEME, REGISTRATION_TOKEN_SCHEME } from '../common/auth/auth.decorators.js';
+import { ErrorEnvelopeDto, FieldProblemDto } from '../common/http/api-envelope.dto.js';
+import { documentEdgeResponses } from './openapi-edge-responses.js';
 
 export const DOCS_PATH = 'api/docs';
 
@@ -10,6 +11,9 @@ const DESCRIPTION = `Coordinating hub of the Ananta multi-agent system.
 Every JSON response is an envelope: \`{"status": "success", "data": …}\` or
 \`{"status": "error", "message": …, "data": {"code", "requestId", "details"?}}\`.
 Lists answer \`{items, total, limit, offset}\` (\`limit\` 1–500, default 50).
+Every response carries \`X-Request-Id\` and \`Cache-Control: no-store\`. Besides the responses listed per
+operation, the HTTP layer answers 404 \`route_not_found\`, 405 \`method_not_allowed\` (with \`Allow\`),
+408 \`request_timeout\` and 431 \`headers_too_large\`; JSON bodies may nest at most 64 levels.
 
 Authentication: send \`Authorization: Bearer <token>\` with a user access token from
 \`POST /api/auth/login\`, the hub's \`AGENT_TOKEN\` (or a JWT signed with it), or an agent key.
@@ -22,18 +26,34 @@ export function configureOpenApi(app: INestApplication): void {
     .setDescription(DESCRIPTION)
     .setVersion('1.0')
     .addBearerAuth(
-      { type: 'http', scheme: 'bearer', description: 'User access token, AGENT_TOKEN or agent key' },
+      {
+        type: 'http',
+        scheme: 'bearer',
+        description: 'User access token, AGENT_TOKEN or agent key (and METRICS_TOKEN for GET /api/metrics)',
+      },
       BEARER_SCHEME,
     )
     .addApiKey(
       { type: 'apiKey', in: 'query', name: 'token', description: 'The same credential as ?token=' },
       QUERY_TOKEN_SCHEME,
     )
+    .addApiKey(
+      {
+        type: 'apiKey',
+        in: 'header',
+        name: 'X-Registration-Token',
+        description: 'REGISTRATION_TOKEN, for POST /api/agents/register',
+      },
+      REGISTRATION_TOKEN_SCHEME,
+    )
     .build();
   SwaggerModule.setup(
     DOCS_PATH,
     app,
-    () => SwaggerModule.createDocument(app, config, { extraModels: [ErrorEnvelopeDto] }),
+    () =>
+      documentEdgeResponses(
+        SwaggerModule.createDocument(app, config, { extraModels: [ErrorEnvelopeDto, FieldProblemDto] }),
+      ),
     {
       jsonDocumentUrl: `${DOCS_PATH}-json`,
       swaggerOptions: { persistAuthorization: true },

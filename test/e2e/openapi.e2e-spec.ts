@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import request from 'supertest';
-import { routeInventory } from '../utils/route-inventory.js';
+import { type RouteInfo, routeInventory } from '../utils/route-inventory.js';
 import { startTestApp, type TestApp } from '../utils/test-app.js';
 
 interface Operation {
   security?: Array<Record<string, string[]>>;
+  parameters?: Array<{ name: string; in: string; required?: boolean }>;
   responses: Record<string, { content?: Record<string, { schema: Record<string, unknown> }> }>;
 }
 interface OpenApiDocument {
@@ -29,17 +30,61 @@ describe('OpenAPI and Swagger UI', () => {
     expect(document.components.securitySchemes).toEqual({
       bearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
       'query-token': expect.objectContaining({ type: 'apiKey', in: 'query', name: 'token' }),
+      'registration-token': expect.objectContaining({ type: 'apiKey', in: 'header', name: 'X-Registration-Token' }),
     });
   });
 
-  it('documents every route, and exactly the non-public ones as secured', () => {
-    for (const route of routeInventory(hub.app)) {
-      const [method] = route.label.split(' ');
-      const operation = document.paths[route.path.replace(/:(\w+)/g, '{$1}')]?.[method.toLowerCase()];
-      expect(operation).toBeDefined();
-      const secured = (operation?.security ?? []).length > 0;
-      expect([route.label, secured]).toEqual([route.label, route.level !== 'public']);
+  const operationOf = (route: RouteInfo): Operation | undefined =>
+    document.paths[route.path.replace(/:(\w+)/g, '{$1}')]?.[route.label.split(' ')[0].toLowerCase()];
+
+  // What each level accepts (SPEC section 2): agent-or-user and admin routes also take ?token=.
+  const schemesFor = (route: RouteInfo): string[] => {
+    switch (route.level) {
+      case 'public':
+      case undefined:
+        return route.handlerCredentials;
+      case 'user':
+        return ['bearer'];
+      case 'principal':
+      case 'admin':
+        return ['bearer', 'query-token'];
     }
+  };
+
+  it('documents every route, with exactly the security schemes its level accepts', () => {
+    const mismatches = routeInventory(hub.app)
+      .map((route) => ({
+        route: route.label,
+        documented: operationOf(route) ? (operationOf(route)?.security ?? []).flatMap(Object.keys).sort() : 'missing',
+        expected: schemesFor(route).sort(),
+      }))
+      .filter(({ documented, expected }) => JSON.stringify(documented) !== JSON.stringify(expected));
+    expect(mismatches).toEqual([]);
+  });
+
+  it('describes no parameter twice, and marks none as required that the route does not require', () => {
+    const problems: string[] = [];
+    for (const [path, item] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(item)) {
+        const names = (operation.parameters ?? []).map(
+          (parameter) => `${parameter.in}:${parameter.name.toLowerCase()}`,
+        );
+        names
+          .filter((name, index) => names.indexOf(name) !== index)
+          .forEach((name) => problems.push(`${method} ${path} ${name} twice`));
+        (operation.parameters ?? [])
+          .filter((parameter) => parameter.in === 'header' && parameter.required)
+          .forEach((parameter) => problems.push(`${method} ${path}: header ${parameter.name} marked required`));
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('documents 204 on every route that answers it', () => {
+    const undocumented = routeInventory(hub.app)
+      .filter((route) => route.httpCode === 204 && !operationOf(route)?.responses['204'])
+      .map((route) => route.label);
+    expect(undocumented).toEqual([]);
   });
 
   it('is a valid OpenAPI 3 document (every $ref resolves), so generated clients work', async () => {

@@ -1,13 +1,18 @@
 import { RequestMethod } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
+import { HTTP_CODE_METADATA, METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import { ModulesContainer, Reflector } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
 import { type AuthLevel, RequireAuth } from '../../src/common/auth/auth-level.js';
+import { HandlerCredentials } from '../../src/common/auth/auth.decorators.js';
 
 export interface RouteInfo {
   label: string;
   path: string;
   level: AuthLevel | undefined;
+  /** Security schemes a public route's handler checks itself (`PublicCheckedByHandler`). */
+  handlerCredentials: string[];
+  /** The status `@HttpCode` fixes, if any. */
+  httpCode: number | undefined;
 }
 
 const joinPath = (...parts: string[]): string =>
@@ -36,7 +41,13 @@ export function routeInventory(app: INestApplication, prefix = 'api'): RouteInfo
         const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];
         const path = joinPath(prefix, base, String(Reflect.getMetadata(PATH_METADATA, handler)));
         const level = reflector.getAllAndOverride(RequireAuth, [handler, controller]);
-        routes.push({ label: `${method} ${path}`, path, level });
+        routes.push({
+          label: `${method} ${path}`,
+          path,
+          level,
+          handlerCredentials: reflector.get(HandlerCredentials, handler) ?? [],
+          httpCode: Reflect.getMetadata(HTTP_CODE_METADATA, handler) as number | undefined,
+        });
       }
     }
   }

@@ -1,4 +1,5 @@
 import { applyDecorators, createParamDecorator, type ExecutionContext, HttpStatus } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { ApiBearerAuth, ApiSecurity } from '@nestjs/swagger';
 import { ApiErrors } from '../http/api-responses.decorators.js';
 import { RequireAuth } from './auth-level.js';
@@ -8,6 +9,7 @@ import type { RequestContext } from './request-context.js';
 /** OpenAPI security scheme names, registered in `configureOpenApi`. */
 export const BEARER_SCHEME = 'bearer';
 export const QUERY_TOKEN_SCHEME = 'query-token';
+export const REGISTRATION_TOKEN_SCHEME = 'registration-token';
 
 const UNAUTHENTICATED: [HttpStatus, string] = [
   HttpStatus.UNAUTHORIZED,
@@ -16,6 +18,22 @@ const UNAUTHENTICATED: [HttpStatus, string] = [
 
 /** Anyone may call the route; no credential is read. */
 export const Public = () => RequireAuth('public');
+
+/** The security schemes a public route's handler checks itself (see `PublicCheckedByHandler`). */
+export const HandlerCredentials = Reflector.createDecorator<string[]>();
+
+/**
+ * Public at the guard, because the handler itself decides who may call it with a credential the guard does
+ * not know (METRICS_TOKEN, the registration token) or with an administrator's. The OpenAPI document lists
+ * the accepted schemes as alternatives, so Swagger UI's "Authorize" covers them.
+ */
+export const PublicCheckedByHandler = (...schemes: string[]) =>
+  applyDecorators(
+    RequireAuth('public'),
+    HandlerCredentials(schemes),
+    ...schemes.map((scheme) => ApiSecurity(scheme)),
+    ApiErrors(UNAUTHENTICATED, [HttpStatus.FORBIDDEN, 'The credential does not allow this']),
+  );
 
 /** Agent or user (seed `check_auth`): a user JWT, `AGENT_TOKEN` in either form, or a registered agent's key. */
 export const Authenticated = () =>

@@ -1,4 +1,18 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
+
+/**
+ * The schema of "any JSON value". OpenAPI 3.0 has no null type, and `nullable` only qualifies a `type`, so
+ * null is allowed through the first alternative.
+ */
+export const ANY_JSON = {
+  anyOf: [
+    { type: 'string', nullable: true },
+    { type: 'number' },
+    { type: 'boolean' },
+    { type: 'array', items: {} },
+    { type: 'object' },
+  ],
+};
 
 export class FieldProblemDto {
   @ApiProperty({ example: 'title' }) field!: string;
@@ -12,8 +26,11 @@ export class ErrorDataDto {
   @ApiProperty({ example: '0b4f6c1e-8a54-4a0f-9f0a-3f1f2b0c9d11', description: 'Also in the X-Request-Id header' })
   requestId!: string;
 
-  @ApiPropertyOptional({ type: [FieldProblemDto], description: 'Per-field problems (validation) or context' })
-  details?: FieldProblemDto[];
+  @ApiPropertyOptional({
+    description: 'Per-field problems (400 validation_failed), or an object with context (409: what uses it)',
+    anyOf: [{ type: 'array', items: { $ref: getSchemaPath(FieldProblemDto) } }, { type: 'object' }],
+  })
+  details?: FieldProblemDto[] | Record<string, unknown>;
 }
 
 export class ErrorEnvelopeDto {

@@ -1,5 +1,5 @@
-import { applyDecorators, HttpStatus, type Type } from '@nestjs/common';
-import { ApiExtraModels, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { applyDecorators, HttpCode, HttpStatus, type Type } from '@nestjs/common';
+import { ApiExtraModels, ApiNoContentResponse, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import { ErrorEnvelopeDto } from './api-envelope.dto.js';
 
 interface SuccessOptions {
@@ -48,4 +48,9 @@ export function ApiErrors(...errors: Array<[HttpStatus, string]>): MethodDecorat
   return applyDecorators(
     ...errors.map(([status, description]) => ApiResponse({ status, description, type: ErrorEnvelopeDto })),
   );
+}
+
+/** The route answers 204 with an empty body (`@HttpCode(204)`), and the OpenAPI document says so. */
+export function NoContent(description = 'Done; the response has no body'): MethodDecorator {
+  return applyDecorators(HttpCode(HttpStatus.NO_CONTENT), ApiNoContentResponse({ description }));
 }

@@ -1,22 +1,18 @@
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  Headers,
-  HttpCode,
-  HttpStatus,
-  Param,
-  Patch,
-  Post,
-  Query,
-} from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AdminOnly, Authenticated, Ctx, Public } from '../../common/auth/auth.decorators.js';
+  AdminOnly,
+  Authenticated,
+  BEARER_SCHEME,
+  Ctx,
+  PublicCheckedByHandler,
+  REGISTRATION_TOKEN_SCHEME,
+} from '../../common/auth/auth.decorators.js';
 import type { RequestContext } from '../../common/auth/request-context.js';
-import { ApiErrors, ApiSuccess } from '../../common/http/api-responses.decorators.js';
+import { ApiErrors, ApiSuccess, NoContent } from '../../common/http/api-responses.decorators.js';
 import { RateLimit } from '../../common/rate-limit/rate-limit.js';
 import { IdParamDto } from '../../common/http/id-param.dto.js';
+import { RequestHeader } from '../../common/http/request-header.js';
 import type { Page } from '../../common/http/pagination.dto.js';
 import { AgentsService } from './agents.service.js';
 import {
@@ -37,24 +33,20 @@ export class AgentsController {
   constructor(private readonly agents: AgentsService) {}
 
   @Post('register')
-  @Public()
+  @PublicCheckedByHandler(REGISTRATION_TOKEN_SCHEME, BEARER_SCHEME)
   @RateLimit({ name: 'agents.register', limit: 20, windowSeconds: 60 })
   @ApiOperation({
     summary: 'Register an agent, or update the one with this URL',
     description:
       "Needs `X-Registration-Token` when REGISTRATION_TOKEN is configured, or an administrator's credential. The agent key is returned on first registration (or with `rotateKey: true`) and never again. Limited to 20 requests per minute per address.",
   })
-  @ApiHeader({ name: 'X-Registration-Token', required: false })
   @ApiSuccess(RegistrationResponseDto)
-  @ApiErrors(
-    [HttpStatus.UNAUTHORIZED, 'Missing or wrong registration token'],
-    [HttpStatus.TOO_MANY_REQUESTS, 'rate_limited'],
-  )
+  @ApiErrors([HttpStatus.TOO_MANY_REQUESTS, 'rate_limited'])
   @HttpCode(HttpStatus.OK)
   register(
     @Ctx() ctx: RequestContext,
     @Body() dto: RegisterAgentDto,
-    @Headers('x-registration-token') registrationToken?: string,
+    @RequestHeader('x-registration-token') registrationToken?: string,
   ): Promise<RegistrationResponseDto> {
     return this.agents.register(ctx, dto, registrationToken);
   }
@@ -91,7 +83,7 @@ export class AgentsController {
 
   @Delete(':id')
   @AdminOnly()
-  @HttpCode(HttpStatus.NO_CONTENT)
+  @NoContent()
   @ApiOperation({ summary: 'Delete an agent (its key stops working, its memberships go)' })
   @ApiErrors([HttpStatus.NOT_FOUND, 'agent_not_found'])
   remove(@Ctx() ctx: RequestContext, @Param() { id }: IdParamDto): Promise<void> {

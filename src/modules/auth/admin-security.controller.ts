@@ -2,7 +2,7 @@ import { Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Query } fro
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminOnly, Ctx } from '../../common/auth/auth.decorators.js';
 import type { RequestContext } from '../../common/auth/request-context.js';
-import { ApiErrors, ApiSuccess } from '../../common/http/api-responses.decorators.js';
+import { ApiErrors, ApiSuccess, NoContent } from '../../common/http/api-responses.decorators.js';
 import { type Page, PageQueryDto } from '../../common/http/pagination.dto.js';
 import { AgentTokenRotation } from './agent-token-rotation.service.js';
 import { BannedIpsService } from './banned-ips.service.js';
@@ -26,7 +26,7 @@ export class AdminSecurityController {
 
   @Delete('banned-ips/:ip')
   @AdminOnly()
-  @HttpCode(HttpStatus.NO_CONTENT)
+  @NoContent()
   @ApiOperation({ summary: 'Lift a ban' })
   @ApiErrors([HttpStatus.NOT_FOUND, 'banned_ip_not_found'])
   unban(@Ctx() ctx: RequestContext, @Param() { ip }: IpParamDto): Promise<void> {

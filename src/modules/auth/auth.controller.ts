@@ -3,7 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Ctx, Public, UserOnly } from '../../common/auth/auth.decorators.js';
 import type { UserPrincipal } from '../../common/auth/principal.js';
 import type { RequestContext } from '../../common/auth/request-context.js';
-import { ApiErrors, ApiSuccess } from '../../common/http/api-responses.decorators.js';
+import { ApiErrors, ApiSuccess, NoContent } from '../../common/http/api-responses.decorators.js';
 import { AuthService } from './auth.service.js';
 import { LoginDto, LoginResponseDto, RefreshTokenDto, TokenPairDto } from './dto/auth.dto.js';
 
@@ -46,7 +46,7 @@ export class AuthController {
 
   @Post('logout')
   @Public()
-  @HttpCode(HttpStatus.NO_CONTENT)
+  @NoContent()
   @ApiOperation({ summary: 'Revoke the refresh token’s whole family' })
   logout(@Ctx() ctx: RequestContext, @Body() dto: RefreshTokenDto): Promise<void> {
     return this.auth.logout(ctx, dto.refreshToken);
@@ -54,7 +54,7 @@ export class AuthController {
 
   @Post('logout-all')
   @UserOnly()
-  @HttpCode(HttpStatus.NO_CONTENT)
+  @NoContent()
   @ApiOperation({ summary: 'End every session of the caller: all refresh and access tokens stop working' })
   logoutAll(@Ctx() ctx: RequestContext): Promise<void> {
     return this.auth.logoutEverywhere(ctx, (ctx.principal as UserPrincipal).id);

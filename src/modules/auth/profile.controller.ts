@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, HttpStatus, Post } from '@nestjs/commo
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Ctx, UserOnly } from '../../common/auth/auth.decorators.js';
 import type { RequestContext } from '../../common/auth/request-context.js';
-import { ApiErrors, ApiSuccess } from '../../common/http/api-responses.decorators.js';
+import { ApiErrors, ApiSuccess, NoContent } from '../../common/http/api-responses.decorators.js';
 import {
   BackupCodesDto,
   ChangePasswordDto,
@@ -33,7 +33,7 @@ export class ProfileController {
 
   @Post('password')
   @UserOnly()
-  @HttpCode(HttpStatus.NO_CONTENT)
+  @NoContent()
   @ApiOperation({ summary: 'Change the password (policy and history apply; ends all sessions, log in again)' })
   @ApiErrors(REAUTH_FAILED, [HttpStatus.BAD_REQUEST, 'The new password breaks the policy or was used before'])
   changePassword(@Ctx() ctx: RequestContext, @Body() dto: ChangePasswordDto): Promise<void> {
@@ -62,7 +62,7 @@ export class ProfileController {
 
   @Post('mfa/disable')
   @UserOnly()
-  @HttpCode(HttpStatus.NO_CONTENT)
+  @NoContent()
   @ApiOperation({ summary: 'Turn MFA off (password and a current code required)' })
   @ApiErrors(REAUTH_FAILED, [HttpStatus.CONFLICT, 'mfa_not_enabled'])
   disable(@Ctx() ctx: RequestContext, @Body() dto: MfaReauthDto): Promise<void> {

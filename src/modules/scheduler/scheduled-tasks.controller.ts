@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminOnly, Authenticated, Ctx } from '../../common/auth/auth.decorators.js';
 import type { RequestContext } from '../../common/auth/request-context.js';
-import { ApiErrors, ApiSuccess } from '../../common/http/api-responses.decorators.js';
+import { ApiErrors, ApiSuccess, NoContent } from '../../common/http/api-responses.decorators.js';
 import { IdParamDto } from '../../common/http/id-param.dto.js';
 import { type Page, PageQueryDto } from '../../common/http/pagination.dto.js';
 import {
@@ -65,7 +65,7 @@ export class ScheduledTasksController {
 
   @Delete(':id')
   @AdminOnly()
-  @HttpCode(HttpStatus.NO_CONTENT)
+  @NoContent()
   @ApiOperation({ summary: 'Delete a schedule and its run history' })
   @ApiErrors(NOT_FOUND)
   remove(@Ctx() ctx: RequestContext, @Param() { id }: IdParamDto): Promise<void> {

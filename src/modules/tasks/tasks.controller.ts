@@ -1,22 +1,10 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  Headers,
-  HttpCode,
-  HttpStatus,
-  Param,
-  Patch,
-  Post,
-  Query,
-  Res,
-} from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { ApiHeader, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminOnly, Authenticated, Ctx } from '../../common/auth/auth.decorators.js';
 import type { RequestContext } from '../../common/auth/request-context.js';
-import { ApiErrors, ApiSuccess } from '../../common/http/api-responses.decorators.js';
+import { ApiErrors, ApiSuccess, NoContent } from '../../common/http/api-responses.decorators.js';
 import { IdParamDto } from '../../common/http/id-param.dto.js';
+import { RequestHeader } from '../../common/http/request-header.js';
 import type { Page } from '../../common/http/pagination.dto.js';
 import {
   AssignTaskDto,
@@ -34,11 +22,12 @@ import { TaskWorkflowService } from './task-workflow.service.js';
 import { TasksService } from './tasks.service.js';
 
 const NOT_FOUND: [HttpStatus, string] = [HttpStatus.NOT_FOUND, 'task_not_found'];
+const NOT_YOURS: [HttpStatus, string] = [HttpStatus.FORBIDDEN, 'An agent may only change tasks assigned to it'];
 const CONFLICTS: [HttpStatus, string] = [
   HttpStatus.CONFLICT,
   'version_conflict, invalid_transition or dependencies_incomplete',
 ];
-const IF_MATCH = { name: 'If-Match', required: false, description: 'The task version you read, e.g. "3"' };
+const IF_MATCH = { name: 'if-match', required: false, description: 'The task version you read, e.g. "3"' };
 
 @ApiTags('Tasks')
 @Controller('tasks')
@@ -76,9 +65,10 @@ export class TasksController {
     description: 'Highest priority first, then oldest, among todo tasks the agent may work on. 204 when there is none.',
   })
   @ApiSuccess(TaskResponseDto)
+  @ApiNoContentResponse({ description: 'Nothing to claim' })
   @ApiErrors(
-    [HttpStatus.NO_CONTENT, 'Nothing to claim'],
     [HttpStatus.FORBIDDEN, 'Only agents (or admins naming one) claim'],
+    [HttpStatus.NOT_FOUND, 'agent_not_found: the agentId an admin named'],
   )
   async claim(
     @Ctx() ctx: RequestContext,
@@ -104,19 +94,19 @@ export class TasksController {
   @ApiHeader(IF_MATCH)
   @ApiOperation({ summary: 'Change a task’s fields; a stale version (body or If-Match) gives 409' })
   @ApiSuccess(TaskResponseDto)
-  @ApiErrors(NOT_FOUND, CONFLICTS, [HttpStatus.BAD_REQUEST, 'validation_failed or dependency_cycle'])
+  @ApiErrors(NOT_FOUND, NOT_YOURS, CONFLICTS, [HttpStatus.BAD_REQUEST, 'validation_failed or dependency_cycle'])
   update(
     @Ctx() ctx: RequestContext,
     @Param() { id }: IdParamDto,
     @Body() dto: UpdateTaskDto,
-    @Headers('if-match') ifMatch?: string,
+    @RequestHeader('if-match') ifMatch?: string,
   ): Promise<TaskResponseDto> {
     return this.tasks.update(ctx, id, dto, parseIfMatch(ifMatch));
   }
 
   @Delete(':id')
   @AdminOnly()
-  @HttpCode(HttpStatus.NO_CONTENT)
+  @NoContent()
   @ApiOperation({ summary: 'Delete a task (audited)' })
   @ApiErrors(NOT_FOUND)
   remove(@Ctx() ctx: RequestContext, @Param() { id }: IdParamDto): Promise<void> {
@@ -129,12 +119,12 @@ export class TasksController {
   @ApiHeader(IF_MATCH)
   @ApiOperation({ summary: 'Change the status (transition table enforced; aliases such as "done" accepted)' })
   @ApiSuccess(TaskResponseDto)
-  @ApiErrors(NOT_FOUND, CONFLICTS)
+  @ApiErrors(NOT_FOUND, NOT_YOURS, CONFLICTS)
   changeStatus(
     @Ctx() ctx: RequestContext,
     @Param() { id }: IdParamDto,
     @Body() dto: ChangeStatusDto,
-    @Headers('if-match') ifMatch?: string,
+    @RequestHeader('if-match') ifMatch?: string,
   ): Promise<TaskResponseDto> {
     return this.workflow.changeStatus(ctx, id, dto, parseIfMatch(ifMatch));
   }
@@ -144,7 +134,7 @@ export class TasksController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Assign the task to an agent' })
   @ApiSuccess(TaskResponseDto)
-  @ApiErrors([HttpStatus.NOT_FOUND, 'task_not_found or agent_not_found'], CONFLICTS)
+  @ApiErrors([HttpStatus.NOT_FOUND, 'task_not_found or agent_not_found'], NOT_YOURS, CONFLICTS)
   assign(
     @Ctx() ctx: RequestContext,
     @Param() { id }: IdParamDto,
@@ -158,7 +148,7 @@ export class TasksController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Take the task away from its agent (back to todo if it was assigned or in progress)' })
   @ApiSuccess(TaskResponseDto)
-  @ApiErrors(NOT_FOUND)
+  @ApiErrors(NOT_FOUND, NOT_YOURS)
   unassign(@Ctx() ctx: RequestContext, @Param() { id }: IdParamDto): Promise<TaskResponseDto> {
     return this.workflow.unassign(ctx, id);
   }
@@ -168,7 +158,7 @@ export class TasksController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Renew the lease the calling agent holds' })
   @ApiSuccess(TaskResponseDto)
-  @ApiErrors(NOT_FOUND, [HttpStatus.CONFLICT, 'lease_not_held'])
+  @ApiErrors(NOT_FOUND, NOT_YOURS, [HttpStatus.CONFLICT, 'lease_not_held'])
   renewLease(
     @Ctx() ctx: RequestContext,
     @Param() { id }: IdParamDto,

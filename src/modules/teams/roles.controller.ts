@@ -1,8 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminOnly, Authenticated, Ctx } from '../../common/auth/auth.decorators.js';
 import type { RequestContext } from '../../common/auth/request-context.js';
-import { ApiErrors, ApiSuccess } from '../../common/http/api-responses.decorators.js';
+import { ApiErrors, ApiSuccess, NoContent } from '../../common/http/api-responses.decorators.js';
 import { IdParamDto } from '../../common/http/id-param.dto.js';
 import { type Page, PageQueryDto } from '../../common/http/pagination.dto.js';
 import { RoleInputDto, RoleResponseDto, UpdateRoleDto } from './dto/teams.dto.js';
@@ -56,7 +56,7 @@ export class RolesController {
 
   @Delete(':id')
   @AdminOnly()
-  @HttpCode(HttpStatus.NO_CONTENT)
+  @NoContent()
   @ApiOperation({ summary: 'Delete a role that no team type or member uses' })
   @ApiErrors(NOT_FOUND, [HttpStatus.CONFLICT, 'role_in_use (details.teamTypeIds, details.teamMemberIds)'])
   remove(@Ctx() ctx: RequestContext, @Param() { id }: IdParamDto): Promise<void> {

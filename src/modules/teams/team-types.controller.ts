@@ -1,8 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminOnly, Authenticated, Ctx } from '../../common/auth/auth.decorators.js';
 import type { RequestContext } from '../../common/auth/request-context.js';
-import { ApiErrors, ApiSuccess } from '../../common/http/api-responses.decorators.js';
+import { ApiErrors, ApiSuccess, NoContent } from '../../common/http/api-responses.decorators.js';
 import { IdParamDto } from '../../common/http/id-param.dto.js';
 import { type Page, PageQueryDto } from '../../common/http/pagination.dto.js';
 import {
@@ -64,7 +64,7 @@ export class TeamTypesController {
 
   @Delete(':id')
   @AdminOnly()
-  @HttpCode(HttpStatus.NO_CONTENT)
+  @NoContent()
   @ApiOperation({ summary: 'Delete a team type that no team uses' })
   @ApiErrors(NOT_FOUND, [HttpStatus.CONFLICT, 'team_type_in_use (details.teamIds)'])
   remove(@Ctx() ctx: RequestContext, @Param() { id }: IdParamDto): Promise<void> {
@@ -107,7 +107,7 @@ export class TeamTypesController {
 
   @Delete(':id/roles/:roleId')
   @AdminOnly()
-  @HttpCode(HttpStatus.NO_CONTENT)
+  @NoContent()
   @ApiOperation({ summary: 'Stop allowing a role in teams of this type' })
   @ApiErrors(
     [HttpStatus.NOT_FOUND, 'role_link_not_found'],

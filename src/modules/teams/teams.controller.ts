@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminOnly, Authenticated, Ctx } from '../../common/auth/auth.decorators.js';
 import type { RequestContext } from '../../common/auth/request-context.js';
-import { ApiErrors, ApiSuccess } from '../../common/http/api-responses.decorators.js';
+import { ApiErrors, ApiSuccess, NoContent } from '../../common/http/api-responses.decorators.js';
 import { IdParamDto } from '../../common/http/id-param.dto.js';
 import type { Page } from '../../common/http/pagination.dto.js';
 import {
@@ -68,7 +68,7 @@ export class TeamsController {
 
   @Delete(':id')
   @AdminOnly()
-  @HttpCode(HttpStatus.NO_CONTENT)
+  @NoContent()
   @ApiOperation({ summary: 'Delete a team and its memberships' })
   @ApiErrors(NOT_FOUND)
   remove(@Ctx() ctx: RequestContext, @Param() { id }: IdParamDto): Promise<void> {
@@ -104,7 +104,7 @@ export class TeamsController {
 
   @Delete(':id/members/:memberId')
   @AdminOnly()
-  @HttpCode(HttpStatus.NO_CONTENT)
+  @NoContent()
   @ApiOperation({ summary: 'Remove a member from the team' })
   @ApiErrors([HttpStatus.NOT_FOUND, 'team_not_found or team_member_not_found'])
   removeMember(@Ctx() ctx: RequestContext, @Param() params: MemberParamsDto): Promise<void> {

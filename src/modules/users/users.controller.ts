@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminOnly, Ctx } from '../../common/auth/auth.decorators.js';
 import type { RequestContext } from '../../common/auth/request-context.js';
-import { ApiErrors, ApiSuccess } from '../../common/http/api-responses.decorators.js';
+import { ApiErrors, ApiSuccess, NoContent } from '../../common/http/api-responses.decorators.js';
 import { IdParamDto } from '../../common/http/id-param.dto.js';
 import type { Page } from '../../common/http/pagination.dto.js';
 import { CreateUserDto, ListUsersQueryDto, ResetPasswordDto, UpdateUserDto } from './dto/user-inputs.dto.js';
@@ -55,7 +55,7 @@ export class UsersController {
 
   @Delete(':id')
   @AdminOnly()
-  @HttpCode(HttpStatus.NO_CONTENT)
+  @NoContent()
   @ApiOperation({ summary: 'Delete a user' })
   @ApiErrors([HttpStatus.NOT_FOUND, 'user_not_found'], [HttpStatus.CONFLICT, 'last_admin'])
   remove(@Ctx() ctx: RequestContext, @Param() { id }: IdParamDto): Promise<void> {
@@ -64,7 +64,7 @@ export class UsersController {
 
   @Post(':id/reset-password')
   @AdminOnly()
-  @HttpCode(HttpStatus.NO_CONTENT)
+  @NoContent()
   @ApiOperation({ summary: 'Set a new password (policy and history apply; ends the user’s sessions)' })
   @ApiErrors([HttpStatus.BAD_REQUEST, 'Password policy or reuse'], [HttpStatus.NOT_FOUND, 'user_not_found'])
   resetPassword(@Ctx() ctx: RequestContext, @Param() { id }: IdParamDto, @Body() dto: ResetPasswordDto): Promise<void> {

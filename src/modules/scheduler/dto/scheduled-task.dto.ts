@@ -116,7 +116,7 @@ export class ScheduledTaskResponseDto {
   @ApiProperty({ type: TaskBlueprintDto }) task!: TaskBlueprint;
   @ApiProperty({ nullable: true, type: String }) nextRunAt!: string | null;
   @ApiProperty({ nullable: true, type: String }) lastRunAt!: string | null;
-  @ApiProperty({ nullable: true, enum: ['succeeded', 'failed'] }) lastOutcome!: string | null;
+  @ApiProperty({ nullable: true, enum: ['succeeded', 'failed', null] }) lastOutcome!: string | null;
   @ApiProperty({ nullable: true, type: String }) createdBy!: string | null;
   @ApiProperty() createdAt!: string;
   @ApiProperty() updatedAt!: string;
@@ -127,7 +127,7 @@ export class ScheduledTaskRunDto {
   @ApiProperty() scheduledAt!: string;
   @ApiProperty() startedAt!: string;
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) taskId!: string | null;
-  @ApiProperty({ nullable: true, enum: ['succeeded', 'failed'] }) outcome!: string | null;
+  @ApiProperty({ nullable: true, enum: ['succeeded', 'failed', null] }) outcome!: string | null;
   @ApiProperty({ nullable: true, type: String }) error!: string | null;
 }
 

@@ -1,8 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpStatus, Param, Put, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminOnly, Authenticated, Ctx } from '../../../common/auth/auth.decorators.js';
 import type { RequestContext } from '../../../common/auth/request-context.js';
-import { ApiErrors, ApiSuccess } from '../../../common/http/api-responses.decorators.js';
+import { ApiErrors, ApiSuccess, NoContent } from '../../../common/http/api-responses.decorators.js';
 import { type Page, PageQueryDto } from '../../../common/http/pagination.dto.js';
 import { ConfigEntryDto, ConfigKeyParamDto, PutConfigDto } from './config.dto.js';
 import { ConfigStoreService } from './config-store.service.js';
@@ -46,7 +46,7 @@ export class ConfigController {
 
   @Delete(':key')
   @AdminOnly()
-  @HttpCode(HttpStatus.NO_CONTENT)
+  @NoContent()
   @ApiOperation({ summary: 'Remove a config value (audited)' })
   @ApiErrors(NOT_FOUND)
   remove(@Ctx() ctx: RequestContext, @Param() { key }: ConfigKeyParamDto): Promise<void> {

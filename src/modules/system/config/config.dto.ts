@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Matches, ValidateBy } from 'class-validator';
+import { ANY_JSON } from '../../../common/http/api-envelope.dto.js';
 import { MaxJsonBytes } from '../../../common/http/byte-size.validators.js';
 
 export const CONFIG_KEY_PATTERN = /^[A-Za-z0-9_.-]{1,128}$/;
@@ -12,7 +13,7 @@ export class ConfigKeyParamDto {
 }
 
 export class PutConfigDto {
-  @ApiProperty({ description: 'Any JSON value, at most 64 KiB', example: ['team_goal', 'task_title'] })
+  @ApiProperty({ ...ANY_JSON, description: 'Any JSON value, at most 64 KiB', example: ['team_goal', 'task_title'] })
   // null is a value like any other; only a missing `value` is refused.
   @ValidateBy({
     name: 'isPresent',
@@ -24,6 +25,6 @@ export class PutConfigDto {
 
 export class ConfigEntryDto {
   @ApiProperty({ example: 'template_variables_allowlist' }) key!: string;
-  @ApiProperty({ description: 'Masked ("***") under keys that look like secrets' }) value!: unknown;
+  @ApiProperty({ ...ANY_JSON, description: 'Masked ("***") under keys that look like secrets' }) value!: unknown;
   @ApiProperty() updatedAt!: string;
 }

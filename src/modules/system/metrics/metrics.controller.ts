@@ -1,9 +1,10 @@
-import { Controller, Get, Headers, Res } from '@nestjs/common';
+import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { Ctx, Public } from '../../../common/auth/auth.decorators.js';
+import { BEARER_SCHEME, Ctx, PublicCheckedByHandler } from '../../../common/auth/auth.decorators.js';
 import type { RequestContext } from '../../../common/auth/request-context.js';
 import { matchesDigest, sha256 } from '../../../common/crypto/secret-digest.js';
 import { ForbiddenError, UnauthenticatedError } from '../../../common/errors/domain-errors.js';
+import { RequestHeader } from '../../../common/http/request-header.js';
 import { AppConfig } from '../../../config/app-config.js';
 import { HubMetrics } from './hub-metrics.js';
 
@@ -26,14 +27,17 @@ export class MetricsController {
 
   /** Public at the guard: METRICS_TOKEN is checked here, any other credential must be an administrator's. */
   @Get()
-  @Public()
+  @PublicCheckedByHandler(BEARER_SCHEME)
   @ApiOperation({ summary: 'Prometheus metrics (text format); for administrators or the METRICS_TOKEN bearer' })
   @ApiProduces('text/plain')
-  @ApiResponse({ status: 200, description: 'Prometheus exposition format (not enveloped)' })
-  @ApiResponse({ status: 401, description: 'No valid credential' })
+  @ApiResponse({
+    status: 200,
+    description: 'Prometheus exposition format (not enveloped)',
+    content: { 'text/plain': { schema: { type: 'string' } } },
+  })
   async scrape(
     @Ctx() ctx: RequestContext,
-    @Headers('authorization') authorization: string | undefined,
+    @RequestHeader('authorization') authorization: string | undefined,
     @Res() reply: TextReply,
   ): Promise<void> {
     const bearer = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
