@@ -27,6 +27,10 @@ export default {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
+      // Every response the suites receive is checked against the OpenAPI document (test/setup/*contract*).
+      setupFilesAfterEnv: ['<rootDir>/test/setup/response-contract.setup.ts'],
+      globalSetup: '<rootDir>/test/setup/contract-global-setup.js',
+      globalTeardown: '<rootDir>/test/setup/contract-global-teardown.js',
     },
     // Needs Chromium at /usr/bin/chromium (scripts/ensure-chromium.sh); not part of `npm test`.
     {

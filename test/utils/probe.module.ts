@@ -1,10 +1,12 @@
-import { Body, Controller, Get, HttpCode, Module, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Module, Post } from '@nestjs/common';
+import { ApiResponse } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { IsInt, IsOptional, IsString, Length, Min } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { AdminOnly, Authenticated, Ctx, Public, UserOnly } from '../../src/common/auth/auth.decorators.js';
 import type { RequestContext } from '../../src/common/auth/request-context.js';
 import { RateLimitedError } from '../../src/common/errors/domain-errors.js';
+import { ApiErrors } from '../../src/common/http/api-responses.decorators.js';
 
 export const PROBE_SLOW_MS = 500;
 
@@ -19,6 +21,13 @@ export class ProbeBodyDto {
   count?: number;
 }
 
+// Probe routes keep to the response contract like the hub's own (test/setup/response-contract.setup.ts).
+const Answers = (status: number, data: object = { type: 'object' }) =>
+  ApiResponse({
+    status,
+    schema: { type: 'object', required: ['status', 'data'], properties: { status: { enum: ['success'] }, data } },
+  });
+
 /**
  * Routes that exercise the global pipeline (guard levels, validation, envelope, error mapping) without
  * depending on any feature module. Mounted only in tests, through createApp's `imports`.
@@ -29,36 +38,43 @@ class ProbeController {
 
   @Get('public')
   @Public()
+  @Answers(200, { type: 'object', properties: { ok: { type: 'boolean' } } })
   public(): { ok: true } {
     return { ok: true };
   }
 
   @Get('principal')
   @Authenticated()
+  @Answers(200)
   principal(@Ctx() ctx: RequestContext): RequestContext {
     return ctx;
   }
 
   @Get('user')
   @UserOnly()
+  @Answers(200)
   user(@Ctx() ctx: RequestContext): RequestContext {
     return ctx;
   }
 
   @Get('admin')
   @AdminOnly()
+  @Answers(200)
   admin(@Ctx() ctx: RequestContext): RequestContext {
     return ctx;
   }
 
   // Deliberately without a level: deny by default must still require a principal.
   @Get('undeclared')
+  @Answers(200)
+  @ApiErrors([HttpStatus.UNAUTHORIZED, 'unauthenticated'])
   undeclared(@Ctx() ctx: RequestContext): RequestContext {
     return ctx;
   }
 
   @Post('echo')
   @Public()
+  @Answers(201)
   echo(@Body() body: ProbeBodyDto): ProbeBodyDto {
     return body;
   }
@@ -66,6 +82,7 @@ class ProbeController {
   @Post('nothing')
   @Public()
   @HttpCode(204)
+  @ApiResponse({ status: 204 })
   nothing(): void {}
 
   @Get('crash')
@@ -77,6 +94,7 @@ class ProbeController {
   /** Answers after `PROBE_SLOW_MS`, to have a request in flight during shutdown. */
   @Get('slow')
   @Public()
+  @Answers(200, { type: 'object', properties: { finished: { type: 'boolean' } } })
   async slow(): Promise<{ finished: true }> {
     await new Promise((resolve) => setTimeout(resolve, PROBE_SLOW_MS));
     return { finished: true };
@@ -84,12 +102,14 @@ class ProbeController {
 
   @Get('rate-limited')
   @Public()
+  @ApiErrors([HttpStatus.TOO_MANY_REQUESTS, 'rate_limited'])
   rateLimited(): never {
     throw new RateLimitedError(42);
   }
 
   @Get('duplicate')
   @Public()
+  @ApiErrors([HttpStatus.CONFLICT, 'conflict'])
   async duplicate(): Promise<void> {
     const insert = `INSERT INTO users (username, password_hash) VALUES ('dup-user', 'x')`;
     await this.dataSource.query(insert);
@@ -98,12 +118,14 @@ class ProbeController {
 
   @Get('bad-uuid')
   @Public()
+  @ApiErrors([HttpStatus.BAD_REQUEST, 'validation_failed'])
   async badUuid(): Promise<unknown> {
     return this.dataSource.query('SELECT * FROM users WHERE id = $1', ['not-a-uuid']);
   }
 
   @Get('database')
   @Public()
+  @Answers(200, { type: 'object', properties: { answer: { type: 'integer' } } })
   async database(): Promise<{ answer: number }> {
     const [row] = await this.dataSource.query<Array<{ answer: number }>>('SELECT 42 AS answer');
     return { answer: row.answer };
