@@ -8,11 +8,39 @@ const REDACT_PATHS = ['req.headers', 'res.headers', 'err.req.headers', 'err.conf
   (prefix) => SECRET_HEADERS.map((header) => `${prefix}${header.startsWith('[') ? '' : '.'}${header}`),
 );
 
-const SECRET_QUERY_PARAM = /([?&](?:token|access_token|refresh_token|key)=)[^&#]*/gi;
+const SECRET_QUERY_PARAMS = new Set(['token', 'access_token', 'refresh_token', 'key']);
+// Where Fastify's router (find-my-way) starts the query string: at the first "?" or "#".
+const QUERY_START = /[?#]/;
 
-/** `?token=…` (the seed's query credential) must never reach a log line. */
+const decoded = (text: string): string => {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    return text;
+  }
+};
+
+// Judged by the decoded name, as the query parser sees it: "%74oken=…" is a token to the access guard too.
+function redactParameter(parameter: string): string {
+  const name = decoded(parameter.split('=', 1)[0]).split('=', 1)[0];
+  return SECRET_QUERY_PARAMS.has(name.toLowerCase()) ? `${name}=[REDACTED]` : parameter;
+}
+
+/**
+ * `?token=…` (the seed's query credential) must never reach a log line. The query is split exactly where
+ * the router splits it (so a "#" neither hides a parameter nor ends a value), and each parameter's name is
+ * compared after decoding.
+ */
 export function redactUrl(url: string | undefined): string | undefined {
-  return url?.replace(SECRET_QUERY_PARAM, '$1[REDACTED]');
+  const start = url?.search(QUERY_START) ?? -1;
+  if (url === undefined || start < 0) {
+    return url;
+  }
+  return `${url.slice(0, start + 1)}${url
+    .slice(start + 1)
+    .split('&')
+    .map(redactParameter)
+    .join('&')}`;
 }
 
 function serializeRequest(

@@ -77,7 +77,11 @@ export class AuthService {
       await this.refreshTokens.revokeFamily(outcome.token.familyId);
       throw new UnauthenticatedError(INVALID_REFRESH);
     }
-    return this.tokens.issue(user, outcome.token.familyId);
+    const pair = await this.tokens.rotate(user, outcome.token);
+    if (!pair) {
+      throw new UnauthenticatedError(INVALID_REFRESH);
+    }
+    return pair;
   }
 
   /** Revokes the token's family. Unknown tokens are ignored, so the answer reveals nothing. */

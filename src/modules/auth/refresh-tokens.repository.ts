@@ -45,6 +45,25 @@ export class RefreshTokensRepository {
     });
   }
 
+  /**
+   * Inserts the successor of a rotated token unless the family was revoked meanwhile; false if it was. The
+   * parent row is locked first, as `consume` locks it before revoking a family on reuse: the successor is
+   * either refused here or already committed when that revocation runs, so it cannot outlive the family.
+   */
+  insertSuccessor(parentId: string, values: RefreshTokenInsert): Promise<boolean> {
+    return this.repository.manager.transaction(async (manager) => {
+      const parent = await manager.findOne(RefreshTokenEntity, {
+        where: { id: parentId },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!parent || parent.revokedAt) {
+        return false;
+      }
+      await manager.insert(RefreshTokenEntity, values);
+      return true;
+    });
+  }
+
   /** Revokes the family of the token with this hash; returns the family's user, if the token exists. */
   async revokeFamilyOf(tokenHash: string): Promise<string | null> {
     const token = await this.repository.findOneBy({ tokenHash });

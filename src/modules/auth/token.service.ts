@@ -7,7 +7,8 @@ import { toUserResponse } from '../users/dto/user.response.dto.js';
 import type { UserEntity } from '../users/user.entity.js';
 import type { AccessTokenClaims } from './access-token-claims.js';
 import type { TokenPairDto } from './dto/auth.dto.js';
-import { RefreshTokensRepository } from './refresh-tokens.repository.js';
+import type { RefreshTokenEntity } from './refresh-token.entity.js';
+import { type RefreshTokenInsert, RefreshTokensRepository } from './refresh-tokens.repository.js';
 
 export const hashRefreshToken = sha256Hex;
 
@@ -26,8 +27,20 @@ export class TokenService {
     this.refreshTtlSeconds = config.auth.refreshTtlSeconds;
   }
 
-  /** A new pair; `familyId` continues a refresh-token family (rotation), else a new family starts. */
-  async issue(user: UserEntity, familyId: string = randomUUID()): Promise<TokenPairDto> {
+  /** A new pair that starts a new refresh-token family (login). */
+  async issue(user: UserEntity): Promise<TokenPairDto> {
+    const { pair, row } = await this.build(user, randomUUID());
+    await this.refreshTokens.insert(row);
+    return pair;
+  }
+
+  /** The next pair of `parent`'s family (rotation); null when the family was revoked while rotating. */
+  async rotate(user: UserEntity, parent: RefreshTokenEntity): Promise<TokenPairDto | null> {
+    const { pair, row } = await this.build(user, parent.familyId);
+    return (await this.refreshTokens.insertSuccessor(parent.id, row)) ? pair : null;
+  }
+
+  private async build(user: UserEntity, familyId: string): Promise<{ pair: TokenPairDto; row: RefreshTokenInsert }> {
     const claims: Pick<AccessTokenClaims, 'sub' | 'username' | 'role' | 'mfa' | 'typ' | 'ver'> = {
       sub: user.id,
       username: user.username,
@@ -38,19 +51,21 @@ export class TokenService {
     };
     const accessToken = await this.jwt.signAsync(claims, { jwtid: randomUUID() });
     const refreshToken = randomBytes(32).toString('base64url');
-    await this.refreshTokens.insert({
-      userId: user.id,
-      familyId,
-      tokenHash: hashRefreshToken(refreshToken),
-      userTokenVersion: user.tokenVersion,
-      expiresAt: new Date(Date.now() + this.refreshTtlSeconds * 1000),
-    });
     return {
-      accessToken,
-      refreshToken,
-      tokenType: 'Bearer',
-      expiresIn: this.accessTtlSeconds,
-      user: toUserResponse(user),
+      pair: {
+        accessToken,
+        refreshToken,
+        tokenType: 'Bearer',
+        expiresIn: this.accessTtlSeconds,
+        user: toUserResponse(user),
+      },
+      row: {
+        userId: user.id,
+        familyId,
+        tokenHash: hashRefreshToken(refreshToken),
+        userTokenVersion: user.tokenVersion,
+        expiresAt: new Date(Date.now() + this.refreshTtlSeconds * 1000),
+      },
     };
   }
 }
