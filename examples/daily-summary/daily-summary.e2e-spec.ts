@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import SwaggerParser from '@apidevtools/swagger-parser';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
 import { createUser, tokenFor } from '../../test/factories/user.factory.js';
@@ -206,10 +207,13 @@ describe('Daily summary example extension', () => {
     });
   });
 
-  it('documents its routes in the OpenAPI document with their security', async () => {
-    const { paths } = (await call(hub.server, 'get', '/api/docs-json', {}).expect(200)).body as {
+  it('documents its routes in a valid OpenAPI document, with their security', async () => {
+    const document = (await call(hub.server, 'get', '/api/docs-json', {}).expect(200)).body as {
       paths: Record<string, Record<string, { security?: unknown[]; responses: Record<string, unknown> }>>;
     };
+    // validate() dereferences in place: give it a copy.
+    await expect(SwaggerParser.validate(structuredClone(document) as never)).resolves.toBeDefined();
+    const { paths } = document;
     expect(Object.keys(paths['/api/daily-summary/preview'])).toEqual(['get']);
     expect(paths['/api/daily-summary/preview'].get.security).toEqual([{ bearer: [] }]);
     expect(Object.keys(paths['/api/daily-summary/send'].post.responses).sort()).toEqual([
