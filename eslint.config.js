@@ -56,11 +56,34 @@ export default defineConfig(
     },
   },
   {
+    // Extensions see the hub only through its public entry, so the example proves that entry is enough.
+    files: ['examples/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)src/(?!public-api\\.js$)',
+              message: 'Extensions import the hub only from src/public-api.js.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['bench/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
   {
-    files: ['test/**/*.ts', 'src/**/*.spec.ts', 'src/**/*.int-spec.ts'],
+    files: [
+      'test/**/*.ts',
+      'src/**/*.spec.ts',
+      'src/**/*.int-spec.ts',
+      'examples/**/*.spec.ts',
+      'examples/**/*.e2e-spec.ts',
+    ],
     rules: { '@typescript-eslint/unbound-method': 'off' },
   },
 );

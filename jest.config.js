@@ -17,7 +17,7 @@ export default {
   // Integration and e2e files boot the hub on a fresh database; a hook may take seconds on a busy machine.
   testTimeout: 60_000,
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/examples/**/*.spec.ts'] },
     {
       ...common,
       displayName: 'integration',
@@ -26,7 +26,7 @@ export default {
     {
       ...common,
       displayName: 'e2e',
-      testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
+      testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts', '<rootDir>/examples/**/*.e2e-spec.ts'],
       // Every response the suites receive is checked against the OpenAPI document (test/setup/*contract*).
       setupFilesAfterEnv: ['<rootDir>/test/setup/response-contract.setup.ts'],
       globalSetup: '<rootDir>/test/setup/contract-global-setup.js',

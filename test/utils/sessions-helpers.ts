@@ -3,6 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { pino } from 'pino';
 import request, { type Response } from 'supertest';
 import { createApp } from '../../src/app/create-app.js';
+import type { AppModuleImports } from '../../src/app.module.js';
 import { successBody } from './envelope.js';
 import type { AuditEntry, Page, TokenPair } from './payloads.js';
 import { startTestApp, type TestApp } from './test-app.js';
@@ -57,12 +58,14 @@ export interface HubPair {
   close(): Promise<void>;
 }
 
-export async function startHubPair(env: Record<string, string> = {}): Promise<HubPair> {
-  const a = await startTestApp({ env });
+/** `imports` are extra modules mounted in both instances (as `createApp`'s `imports`). */
+export async function startHubPair(env: Record<string, string> = {}, imports: AppModuleImports = []): Promise<HubPair> {
+  const a = await startTestApp({ env, imports });
   let second: NestFastifyApplication;
   try {
     second = await createApp(testConfig({ DATABASE_URL: a.database.url, ...env }), {
       logger: pino({ level: 'silent' }),
+      imports,
     });
   } catch (error) {
     await a.close();

@@ -21,9 +21,7 @@ import { ScheduledTaskEntity } from './scheduled-task.entity.js';
 import { ScheduledTasksController } from './scheduled-tasks.controller.js';
 import { ScheduledTasksRepository } from './scheduled-tasks.repository.js';
 import { ScheduledTasksService } from './scheduled-tasks.service.js';
-import { SystemJobRunEntity } from './system-job-run.entity.js';
-import { SystemJobRunsRepository } from './system-job-runs.repository.js';
-import { SystemJobs } from './system-jobs.js';
+import { SystemJobsModule } from './system-jobs.module.js';
 
 /**
  * Scheduled tasks and the system jobs. The timers (`ScheduleModule`) run only where SCHEDULER_ENABLED is
@@ -36,7 +34,8 @@ export class SchedulerModule {
     return {
       module: SchedulerModule,
       imports: [
-        TypeOrmModule.forFeature([SystemJobRunEntity, ScheduledTaskEntity, ScheduledTaskRunEntity]),
+        TypeOrmModule.forFeature([ScheduledTaskEntity, ScheduledTaskRunEntity]),
+        SystemJobsModule,
         AgentsModule,
         TasksModule,
         TemplatesModule,
@@ -47,8 +46,6 @@ export class SchedulerModule {
       ],
       controllers: [ScheduledTasksController],
       providers: [
-        SystemJobs,
-        SystemJobRunsRepository,
         ScheduledTasksRepository,
         ScheduledTasksService,
         ScheduleRunner,

@@ -9,6 +9,7 @@ import { CallbackDeliveryEntity } from './callbacks/callback-delivery.entity.js'
 import { CallbackDispatcher } from './callbacks/callback-dispatcher.js';
 import { CallbackSender } from './callbacks/callback-sender.js';
 import { CallbackUrlPolicy } from './callbacks/callback-url-policy.js';
+import { WebhookSender } from './callbacks/webhook-sender.js';
 import { TaskArchiveController } from './task-archive.controller.js';
 import { TaskArchiveRepository } from './task-archive.repository.js';
 import { TaskArchiveService } from './task-archive.service.js';
@@ -17,6 +18,7 @@ import { TaskQueueRepository } from './task-queue.repository.js';
 import { TaskWorkflowService } from './task-workflow.service.js';
 import { TaskEntity } from './task.entity.js';
 import { TasksController } from './tasks.controller.js';
+import { TasksFacade } from './tasks.facade.js';
 import { TasksRepository } from './tasks.repository.js';
 import { TasksService } from './tasks.service.js';
 
@@ -41,7 +43,9 @@ import { TasksService } from './tasks.service.js';
     CallbackUrlPolicy,
     CallbackSender,
     CallbackDispatcher,
+    WebhookSender,
+    TasksFacade,
   ],
-  exports: [TasksService, TaskWorkflowService, TaskArchiveService, CallbackDispatcher],
+  exports: [TasksService, TaskWorkflowService, TaskArchiveService, CallbackDispatcher, WebhookSender, TasksFacade],
 })
 export class TasksModule {}

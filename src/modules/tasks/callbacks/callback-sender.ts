@@ -17,9 +17,10 @@ export const signatureOf = (body: string, secret: string): string =>
   `sha256=${createHmac('sha256', secret).update(body, 'utf8').digest('hex')}`;
 
 /**
- * One signed POST: HMAC-SHA256 of the exact body in X-Ananta-Signature, a hard timeout, no redirects
- * followed (Node's http client never follows them), and at connect time the resolved address is checked
- * again (request-filtering-agent), which defeats DNS rebinding between creation and delivery.
+ * One POST, signed with HMAC-SHA256 of the exact body in X-Ananta-Signature when a secret is given, with a
+ * hard timeout, no redirects followed (Node's http client never follows them), and at connect time the
+ * resolved address is checked again (request-filtering-agent), which defeats DNS rebinding between creation
+ * and delivery.
  */
 @Injectable()
 export class CallbackSender {
@@ -38,7 +39,7 @@ export class CallbackSender {
     this.httpsAgent = new RequestFilteringHttpsAgent(filter);
   }
 
-  send(url: string, body: string, secret: string): Promise<SendResult> {
+  send(url: string, body: string, secret?: string): Promise<SendResult> {
     return new Promise((resolve) => {
       let settled = false;
       const finish = (result: SendResult): void => {
@@ -57,7 +58,7 @@ export class CallbackSender {
           'content-type': 'application/json',
           'content-length': Buffer.byteLength(body),
           'user-agent': 'ananta-hub-callbacks',
-          [SIGNATURE_HEADER]: signatureOf(body, secret),
+          ...(secret === undefined ? {} : { [SIGNATURE_HEADER]: signatureOf(body, secret) }),
         },
       });
       const timer = setTimeout(
