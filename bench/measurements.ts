@@ -34,6 +34,7 @@ export async function argon2Bound(settings: BenchSettings): Promise<Argon2Bound>
 }
 
 const IDLE_SETTLE_MS = 5_000;
+const EMBEDDED_READY_TIMEOUT_MS = 300_000;
 const IDLE_SAMPLE_MS = 3_000;
 
 /** RSS of the hub idling on its embedded database (no DATABASE_URL, a fresh DATA_DIR), after it settled. */
@@ -45,6 +46,7 @@ export async function embeddedIdleRss(): Promise<{ rssMb: number; startToReadyMs
       main: HUB_MAIN,
       readyPath: '/api/ready',
       env: { NODE_ENV: 'production', SECRET_KEY: processSecret(), DATA_DIR: dataDir, SCHEDULER_ENABLED: 'false' },
+      readyTimeoutMs: EMBEDDED_READY_TIMEOUT_MS,
     });
     try {
       await new Promise((resolve) => setTimeout(resolve, IDLE_SETTLE_MS));

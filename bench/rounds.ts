@@ -44,7 +44,7 @@ export interface ScenarioResult {
   runs: Record<ServerName, RunMeasurement[]>;
   hub: ServerSummary;
   baseline: ServerSummary;
-  /** Median of the per-round ratios hub rps / baseline rps. */
+  /** Median of the per-round ratios hub rps / baseline rps; NaN (null in JSON) when no round had one. */
   ratio: number;
   ratios: number[];
 }
@@ -191,7 +191,8 @@ export async function runScenario(context: LoadContext, scenario: Scenario): Pro
       await pause();
     }
   }
-  const ratios = runs.hub.map((run, index) => run.rps / runs.baseline[index].rps);
+  // A round where the baseline answered nothing (every request timed out) has no ratio.
+  const ratios = runs.hub.map((run, index) => run.rps / runs.baseline[index].rps).filter(Number.isFinite);
   return {
     id: scenario.id,
     title: scenario.title,

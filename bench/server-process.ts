@@ -22,6 +22,8 @@ export interface ServerStart {
   /** `/api/ready` for the hub (database and migrations), `/api/health` for the baseline. */
   readyPath: string;
   nodeArgs?: string[];
+  /** How long to wait for readiness; the embedded database's first start (migrations in WASM) is slow. */
+  readyTimeoutMs?: number;
 }
 
 const READY_POLL_MS = 10;
@@ -61,7 +63,7 @@ export async function startServer(start: ServerStart): Promise<ServerProcess> {
     if ((await fetch(`${base}${start.readyPath}`).catch(() => undefined))?.ok) {
       break;
     }
-    if (child.exitCode !== null || performance.now() - started > READY_TIMEOUT_MS) {
+    if (child.exitCode !== null || performance.now() - started > (start.readyTimeoutMs ?? READY_TIMEOUT_MS)) {
       child.kill('SIGKILL');
       throw new Error(`${start.name} did not become ready:\n${stderr}`);
     }

@@ -78,7 +78,8 @@ export async function chartSvg(rows: ChartRow[], subtitle: string): Promise<stri
     padding: 12,
     title: { text: 'Ananta Hub against the raw baseline (medians of the rounds)', subtitle, anchor: 'start' },
     layout: { columns: 2, padding: 48 },
-    data: [{ name: 'rows', values: rows }],
+    // A log scale has no place for 0: scenarios where a server answered nothing show no bar.
+    data: [{ name: 'rows', values: rows, transform: [{ type: 'filter', expr: 'datum.rps > 0 && datum.p99Ms > 0' }] }],
     scales: [{ name: 'color', type: 'ordinal', domain: ['hub', 'baseline'], range: ['#4c78a8', '#f58518'] }],
     legends: [{ fill: 'color', orient: 'top', direction: 'horizontal' }],
     marks: [

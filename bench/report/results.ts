@@ -40,9 +40,11 @@ export interface BenchResults {
   profile?: ProfileResult;
 }
 
-const n0 = (value: number): string => value.toFixed(0);
-const n1 = (value: number): string => value.toFixed(1);
-const pct = (value: number): string => `${(value * 100).toFixed(0)} %`;
+// Values are null in results.json where they were NaN (no successful answer, no ratio).
+const known = (value: number | null): value is number => value !== null && Number.isFinite(value);
+const n0 = (value: number | null): string => (known(value) ? value.toFixed(0) : 'n/a');
+const n1 = (value: number | null): string => (known(value) ? value.toFixed(1) : 'n/a');
+const pct = (value: number | null): string => (known(value) ? `${(value * 100).toFixed(0)} %` : 'n/a');
 const yes = (met: boolean): string => (met ? 'yes' : '**no**');
 
 function markdown(results: BenchResults): string {
