@@ -1,0 +1,162 @@
+/**
+ * Every statement the raw baseline sends, copied from what the hub sends for the same request (its
+ * repositories in src/modules/*, checked against PostgreSQL's statement log with `log_statement = 'all'`).
+ * Same text, same parameters, same transactions: the database does the same work for both servers, so the
+ * ratio measures only what the hub's layers cost. When a hub repository changes its SQL, change it here.
+ */
+
+/** Columns in the order TypeORM selects them for each entity (column list of the entity, primary key last). */
+const TASK_COLUMNS = [
+  'title',
+  'description',
+  'status',
+  'priority',
+  'team_id',
+  'assigned_agent_id',
+  'assigned_role_id',
+  'parent_task_id',
+  'depends_on',
+  'history',
+  'last_output',
+  'last_exit_code',
+  'callback_url',
+  'callback_secret_sealed',
+  'version',
+  'lease_holder_id',
+  'lease_expires_at',
+  'created_at',
+  'updated_at',
+  'id',
+] as const;
+const AGENT_COLUMNS = [
+  'id',
+  'url',
+  'name',
+  'role',
+  'status',
+  'capabilities',
+  'version',
+  'load',
+  'last_seen_at',
+  'key_hash',
+  'outbound_token_sealed',
+  'created_at',
+  'updated_at',
+] as const;
+const USER_COLUMNS = [
+  'id',
+  'username',
+  'password_hash',
+  'role',
+  'disabled',
+  'mfa_secret_encrypted',
+  'mfa_enabled',
+  'mfa_backup_code_hashes',
+  'mfa_last_used_step',
+  'failed_login_count',
+  'locked_until',
+  'token_version',
+  'created_at',
+  'updated_at',
+] as const;
+
+export type TaskColumn = (typeof TASK_COLUMNS)[number];
+export type UserColumn = (typeof USER_COLUMNS)[number];
+/** A row as TypeORM's aliases name its columns: `<alias>_<column>`. */
+export type AliasedRow = Record<string, unknown>;
+
+const select = (alias: string, columns: readonly string[]): string =>
+  columns.map((column) => `"${alias}"."${column}" AS "${alias}_${column}"`).join(', ');
+
+/** GET /api/tasks/:id, and the re-read after every write (TasksRepository.getById, findOneByOrFail). */
+export const TASK_BY_ID_ALIAS = 'TaskEntity';
+export const TASK_BY_ID = `SELECT ${select(TASK_BY_ID_ALIAS, TASK_COLUMNS)} FROM "tasks" "TaskEntity" WHERE (("TaskEntity"."id" = $1)) LIMIT 1`;
+/** The row lock of TasksRepository.applyChange. */
+export const TASK_BY_ID_FOR_UPDATE = `${TASK_BY_ID} FOR UPDATE`;
+
+/** The token-version check (SessionVersions → UsersRepository.sessionState). */
+export const SESSION_STATE = `SELECT "UserEntity"."token_version" AS "UserEntity_token_version", "UserEntity"."disabled" AS "UserEntity_disabled", "UserEntity"."id" AS "UserEntity_id" FROM "users" "UserEntity" WHERE (("UserEntity"."id" = $1)) LIMIT 1`;
+
+/** An agent key, by its SHA-256 hex (AgentKeyStrategy → AgentsRepository.getByKeyHash). */
+export const AGENT_BY_KEY_HASH = `SELECT ${select('AgentEntity', AGENT_COLUMNS)} FROM "agents" "AgentEntity" WHERE (("AgentEntity"."key_hash" = $1)) LIMIT 1`;
+
+/** POST /api/tasks (TasksRepository.insert); $1..$12 as below, then TASK_BY_ID. */
+export const INSERT_TASK = `INSERT INTO "tasks"("title", "description", "status", "priority", "team_id", "assigned_agent_id", "assigned_role_id", "parent_task_id", "depends_on", "history", "last_output", "last_exit_code", "callback_url", "callback_secret_sealed", "version", "lease_holder_id", "lease_expires_at", "created_at", "updated_at", "id") VALUES ($1, $2, $3, $4, $5, DEFAULT, $6, $7, $8, $9, DEFAULT, DEFAULT, $10, $11, DEFAULT, DEFAULT, DEFAULT, DEFAULT, DEFAULT, $12) RETURNING "status", "priority", "depends_on", "history", "version", "created_at", "updated_at"`;
+
+/** The list filters the scenarios use (TasksRepository.search builds the same WHERE for them). */
+export interface TaskListFilter {
+  status?: string[];
+  priority?: string[];
+}
+
+/** GET /api/tasks: the count and the page, which the hub runs concurrently on two pooled connections. */
+export function taskListQueries(
+  filter: TaskListFilter,
+  limit: number,
+  offset: number,
+): { count: string; page: string; params: string[]; alias: string } {
+  const params: string[] = [];
+  const where: string[] = [];
+  for (const column of ['status', 'priority'] as const) {
+    const values = filter[column];
+    if (values?.length) {
+      const placeholders = values.map((value) => `$${params.push(value)}`);
+      where.push(`"task"."${column}" IN (${placeholders.join(', ')})`);
+    }
+  }
+  const condition = where.length ? ` WHERE ${where.join(' AND ')}` : '';
+  return {
+    count: `SELECT COUNT(*)::int AS "count" FROM "tasks" "task"${condition}`,
+    page: `SELECT ${select('task', TASK_COLUMNS)} FROM "tasks" "task"${condition} ORDER BY "task"."updated_at" DESC, "task"."id" DESC LIMIT ${limit} OFFSET ${offset}`,
+    params,
+    alias: 'task',
+  };
+}
+
+/** tasks.repository.ts APPEND_HISTORY_SQL with its `:entry` parameter at `$n`. */
+const appendHistory = (n: number): string => `(SELECT COALESCE(jsonb_agg(entry ORDER BY position), '[]'::jsonb)
+	   FROM jsonb_array_elements("history" || $${n}::jsonb) WITH ORDINALITY AS h(entry, position)
+	   WHERE position > jsonb_array_length("history") + 1 - 200)`;
+
+/** POST /api/tasks/:id/status to `blocked`: $1 status, $2/$3 lease (null), $4 the history entry, $5 the id. */
+export const UPDATE_STATUS_CLEARING_LEASE = `UPDATE "tasks" SET "status" = $1, "lease_holder_id" = $2, "lease_expires_at" = $3, "history" = ${appendHistory(4)}, "version" = "version" + 1, "updated_at" = CURRENT_TIMESTAMP WHERE "id" = $5`;
+/** POST /api/tasks/:id/status to `in_progress` (the lease stays): $1 status, $2 entry, $3 id. */
+export const UPDATE_STATUS = `UPDATE "tasks" SET "status" = $1, "history" = ${appendHistory(2)}, "version" = "version" + 1, "updated_at" = CURRENT_TIMESTAMP WHERE "id" = $3`;
+
+/** The outbox row of a status change on a task with a callback URL (TasksRepository.enqueueCallback). */
+export const INSERT_CALLBACK_DELIVERY = `INSERT INTO "callback_deliveries"("id", "task_id", "event", "url", "body", "secret_sealed", "status", "attempts", "last_status_code", "last_error", "next_attempt_at", "locked_until", "delivered_at", "created_at") VALUES ($1, $2, $3, $4, $5, $6, DEFAULT, DEFAULT, DEFAULT, DEFAULT, DEFAULT, DEFAULT, DEFAULT, DEFAULT) RETURNING "id", "status", "attempts", "next_attempt_at", "created_at"`;
+
+/** POST /api/tasks/claim without team or role filters (TaskQueueRepository.claim): $1 the agent id. */
+export const CLAIM_CANDIDATE = `SELECT t.id FROM tasks t
+         WHERE t.status = 'todo'
+           AND (t.assigned_agent_id IS NULL OR t.assigned_agent_id = $1)
+           AND (t.team_id IS NULL OR EXISTS (
+             SELECT 1 FROM team_members m
+             WHERE m.team_id = t.team_id AND m.agent_id = $1
+               AND (t.assigned_role_id IS NULL OR m.role_id = t.assigned_role_id)))
+           AND NOT EXISTS (
+             SELECT 1 FROM unnest(t.depends_on) AS d(id)
+             WHERE NOT EXISTS (SELECT 1 FROM tasks x WHERE x.id = d.id AND x.status = 'completed')
+               AND NOT EXISTS (SELECT 1 FROM archived_tasks a WHERE a.id = d.id AND a.status = 'completed'))
+           
+         ORDER BY t.status, CASE t.priority WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END DESC, t.created_at ASC
+         LIMIT 1
+         FOR UPDATE OF t SKIP LOCKED`;
+/** The lease of a claim: $1 'assigned', $2/$3 the agent, $4 lease seconds, $5 the history entry, $6 the id. */
+export const CLAIM_UPDATE = `UPDATE "tasks" SET "status" = $1, "assigned_agent_id" = $2, "lease_holder_id" = $3, "lease_expires_at" = now() + make_interval(secs => $4), "history" = ${appendHistory(5)}, "version" = "version" + 1, "updated_at" = CURRENT_TIMESTAMP WHERE "id" = $6`;
+
+/** POST /api/auth/login: the user (UsersRepository.getByUsername). */
+export const USER_ALIAS = 'user';
+export const USER_BY_USERNAME = `SELECT ${select(USER_ALIAS, USER_COLUMNS)} FROM "users" "user" WHERE lower("user"."username") = lower($1)`;
+/** The IP's standing (LoginAttemptsRepository.standing): $1 ip, $2 short window, $3 long window (seconds). */
+export const IP_STANDING = `SELECT
+         (SELECT banned_until FROM banned_ips WHERE ip = $1 AND banned_until > now()) AS banned_until,
+         count(*) FILTER (WHERE attempted_at > now() - make_interval(secs => $2)) AS short_count,
+         count(*) AS long_count,
+         min(attempted_at) FILTER (WHERE attempted_at > now() - make_interval(secs => $2)) AS oldest_short
+       FROM login_attempts
+       WHERE ip = $1 AND attempted_at > now() - make_interval(secs => $3)`;
+/** The audit row of a login (AuditRepository.append, inside its own transaction as TypeORM sends it). */
+export const INSERT_AUDIT = `INSERT INTO "audit_logs"("id", "at", "actor_type", "actor_id", "username", "ip", "action", "target_type", "target_id", "outcome", "request_id", "details") VALUES (DEFAULT, DEFAULT, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`;
+/** The refresh token of a login (RefreshTokensRepository.insert). */
+export const INSERT_REFRESH_TOKEN = `INSERT INTO "refresh_tokens"("id", "user_id", "family_id", "token_hash", "user_token_version", "expires_at", "rotated_at", "revoked_at", "created_at") VALUES (DEFAULT, $1, $2, $3, $4, $5, DEFAULT, DEFAULT, DEFAULT) RETURNING "id", "created_at"`;

@@ -1,0 +1,26 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const ROOT = join(import.meta.dirname, '..');
+// Inside the project, so the compiled files resolve node_modules.
+const BENCH_BUILD_DIR = join(ROOT, 'node_modules', '.cache', 'ananta-bench');
+
+export const HUB_MAIN = join(ROOT, 'dist', 'main.js');
+export const BASELINE_MAIN = join(BENCH_BUILD_DIR, 'bench', 'baseline', 'server.js');
+export const PROFILE_PRELOAD = join(BENCH_BUILD_DIR, 'bench', 'profile', 'exit-after-shutdown.js');
+
+/**
+ * Always builds: the hub with `npm run build` (dist/ must match the sources being measured), and the
+ * baseline plus the profiling preload with tsc, so neither server runs through a TypeScript loader.
+ */
+export async function buildServers(): Promise<void> {
+  await run('npm', ['run', 'build'], { cwd: ROOT });
+  const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  const options = ['--outDir', BENCH_BUILD_DIR, '--rootDir', ROOT, '--module', 'nodenext'];
+  options.push('--moduleResolution', 'nodenext', '--target', 'es2023', '--types', 'node');
+  options.push('--skipLibCheck', '--esModuleInterop', '--strict');
+  const sources = ['bench/baseline/server.ts', 'bench/profile/exit-after-shutdown.ts'];
+  await run(process.execPath, [tsc, '--ignoreConfig', ...sources, ...options], { cwd: ROOT });
+}
