@@ -5,7 +5,15 @@ import { DataSource } from 'typeorm';
 import { createUser, tokenFor } from '../factories/user.factory.js';
 import { answer, call, fieldsOf, type Method, objectDetailsOf, refusal } from '../utils/api.js';
 import { successBody } from '../utils/envelope.js';
-import type { AuditEntry, KeyedRegistration, Page, TaskDto, TaskHistoryEntry, TaskStatus } from '../utils/payloads.js';
+import type {
+  AuditEntry,
+  KeyedRegistration,
+  Page,
+  TaskDto,
+  TaskHistoryEntry,
+  TaskPage,
+  TaskStatus,
+} from '../utils/payloads.js';
 import { sleep } from '../utils/poll.js';
 import {
   ALLOWED_TRANSITIONS,
@@ -89,7 +97,7 @@ describe('Task lifecycle (SPEC sections 7 and 12)', () => {
   }
 
   const taskOf = (response: Response): TaskDto => successBody<TaskDto>(response).data;
-  const pageOf = (response: Response): Page<TaskDto> => successBody<Page<TaskDto>>(response).data;
+  const pageOf = (response: Response): TaskPage<TaskDto> => successBody<TaskPage<TaskDto>>(response).data;
   const lastEntry = (task: TaskDto): TaskHistoryEntry => task.history[task.history.length - 1];
   const tasksTitled = async (title: string): Promise<number> =>
     Number((await db().query<Array<{ n: string }>>('SELECT count(*) AS n FROM tasks WHERE title = $1', [title]))[0].n);
@@ -1072,14 +1080,14 @@ describe('Task lifecycle (SPEC sections 7 and 12)', () => {
       t.alpha = taskOf(await patch(t.alpha.id, { description: 'touched last' }).expect(200));
     });
 
-    it('answers a page {items, total, limit, offset} with default limit 50 and offset 0', async () => {
+    it('answers a page {items, total, totalIsExact, limit, offset, nextCursor}, limit 50 and offset 0 by default', async () => {
       const response = await list(`q=${prefix}`);
       expect(answer(response)).toMatchObject({ status: 200 });
       const page = pageOf(response);
-      expect(Object.keys(page).sort()).toEqual(['items', 'limit', 'offset', 'total']);
-      expect(page).toMatchObject({ total: 6, limit: 50, offset: 0 });
+      expect(Object.keys(page).sort()).toEqual(['items', 'limit', 'nextCursor', 'offset', 'total', 'totalIsExact']);
+      expect(page).toMatchObject({ total: 6, totalIsExact: true, limit: 50, offset: 0, nextCursor: null });
       expect(page.items).toHaveLength(6);
-      expect(Object.keys(page.items[0]).sort()).toEqual(TASK_FIELDS);
+      expect(Object.keys(page.items[0]).sort()).toEqual(TASK_FIELDS.filter((field) => field !== 'history'));
     });
 
     it('filters by status (comma list and aliases)', async () => {

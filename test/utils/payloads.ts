@@ -11,6 +11,12 @@ export interface Page<T> {
   offset: number;
 }
 
+/** GET /api/tasks pages also say whether `total` is exact, and where the next page starts. */
+export interface TaskPage<T> extends Page<T> {
+  totalIsExact: boolean;
+  nextCursor: string | null;
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Tasks (SPEC sections 7 and 12)
 // ---------------------------------------------------------------------------------------------------------

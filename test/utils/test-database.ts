@@ -92,9 +92,21 @@ async function createDatabase(template?: string): Promise<TestDatabase> {
   };
 }
 
+// 3D000 invalid_catalog_name: the template was dropped between ensureTemplate and the clone, by a test run of
+// another checkout with other migrations (each run drops the templates of migration sets not its own).
+const TEMPLATE_GONE = '3D000';
+
 /** A fresh database for one test file, cloned from the migrated template (about 0.3 s). */
 export async function createTestDatabase(): Promise<TestDatabase> {
-  return createDatabase(await ensureTemplate());
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await createDatabase(await ensureTemplate());
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== TEMPLATE_GONE || attempt === 3) {
+        throw error;
+      }
+    }
+  }
 }
 
 /** An empty database, for tests of the migrations themselves. */

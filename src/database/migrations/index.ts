@@ -5,6 +5,7 @@ import { CreateTasks1795661100000 } from './1795661100000-CreateTasks.js';
 import { CreateSchedulerAndSystem1795661200000 } from './1795661200000-CreateSchedulerAndSystem.js';
 import { TaskListIndexes1795661300000 } from './1795661300000-TaskListIndexes.js';
 import { ManualScheduledRuns1795661400000 } from './1795661400000-ManualScheduledRuns.js';
+import { TaskFilterIndex1795661500000 } from './1795661500000-TaskFilterIndex.js';
 
 /** Every migration, oldest first; an explicit list so a renamed file is a compile error, not a skipped step. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   CreateSchedulerAndSystem1795661200000,
   TaskListIndexes1795661300000,
   ManualScheduledRuns1795661400000,
+  TaskFilterIndex1795661500000,
 ];

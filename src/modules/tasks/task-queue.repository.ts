@@ -3,7 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { TaskHistoryEntry } from './task-columns.js';
 import { TaskEntity } from './task.entity.js';
-import { APPEND_HISTORY_SQL, TasksRepository } from './tasks.repository.js';
+import { PRIORITY_RANK_SQL } from './task-search.js';
+import { appendHistorySql, callbackOutboxSql, TasksRepository } from './tasks.repository.js';
 
 export interface ClaimRequest {
   agentId: string;
@@ -12,8 +13,6 @@ export interface ClaimRequest {
   leaseSeconds: number;
   event: TaskHistoryEntry;
 }
-
-const RANK = `CASE t.priority WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END`;
 
 /** The work queue: atomic claims with leases, renewals, and the return of expired leases. */
 @Injectable()
@@ -30,20 +29,26 @@ export class TaskQueueRepository {
    * "May work on": not assigned to another agent, no unfinished dependency, and either teamless or in a team
    * the agent belongs to, in the task's role when it names one.
    */
-  claim(request: ClaimRequest): Promise<TaskEntity | null> {
-    return this.dataSource.transaction(async (manager) => {
-      const params: unknown[] = [request.agentId];
-      const filters: string[] = [];
-      if (request.teamId) {
-        params.push(request.teamId);
-        filters.push(`t.team_id = $${params.length}`);
-      }
-      if (request.roleId) {
-        params.push(request.roleId);
-        filters.push(`t.assigned_role_id = $${params.length}`);
-      }
-      const [candidate] = await manager.query<Array<{ id: string }>>(
-        `SELECT t.id FROM tasks t
+  async claim(request: ClaimRequest): Promise<TaskEntity | null> {
+    const params: unknown[] = [
+      request.agentId,
+      request.leaseSeconds,
+      JSON.stringify([request.event]),
+      request.event.at,
+    ];
+    const filters: string[] = [];
+    if (request.teamId) {
+      params.push(request.teamId);
+      filters.push(`t.team_id = $${params.length}`);
+    }
+    if (request.roleId) {
+      params.push(request.roleId);
+      filters.push(`t.assigned_role_id = $${params.length}`);
+    }
+    // One statement, so one round trip: pick and lock the candidate, lease it, write its callback's outbox row.
+    const [task] = await this.dataSource.query<TaskEntity[]>(
+      `WITH candidate AS (
+         SELECT t.id FROM tasks t
          WHERE t.status = 'todo'
            AND (t.assigned_agent_id IS NULL OR t.assigned_agent_id = $1)
            AND (t.team_id IS NULL OR EXISTS (
@@ -55,37 +60,20 @@ export class TaskQueueRepository {
              WHERE NOT EXISTS (SELECT 1 FROM tasks x WHERE x.id = d.id AND x.status = 'completed')
                AND NOT EXISTS (SELECT 1 FROM archived_tasks a WHERE a.id = d.id AND a.status = 'completed'))
            ${filters.map((filter) => `AND ${filter}`).join(' ')}
-         ORDER BY t.status, ${RANK} DESC, t.created_at ASC
+         ORDER BY t.status, ${PRIORITY_RANK_SQL} DESC, t.created_at ASC
          LIMIT 1
-         FOR UPDATE OF t SKIP LOCKED`,
-        params,
-      );
-      if (!candidate) {
-        return null;
-      }
-      await manager
-        .createQueryBuilder()
-        .update(TaskEntity)
-        .set({
-          status: 'assigned',
-          assignedAgentId: request.agentId,
-          leaseHolderId: request.agentId,
-          leaseExpiresAt: () => `now() + make_interval(secs => :leaseSeconds)`,
-          history: () => APPEND_HISTORY_SQL,
-          version: () => 'version + 1',
-        })
-        .where('id = :id', {
-          id: candidate.id,
-          leaseSeconds: request.leaseSeconds,
-          entry: JSON.stringify([request.event]),
-        })
-        .execute();
-      const task = await manager.findOneByOrFail(TaskEntity, { id: candidate.id });
-      if (task.callbackUrl && task.callbackSecretSealed) {
-        await this.tasks.enqueueCallback(manager, task, request.event.at);
-      }
-      return task;
-    });
+         FOR UPDATE OF t SKIP LOCKED
+       ), claimed AS (
+         UPDATE tasks SET status = 'assigned', assigned_agent_id = $1, lease_holder_id = $1,
+           lease_expires_at = now() + make_interval(secs => $2), history = ${appendHistorySql('$3')},
+           version = version + 1, updated_at = now()
+         FROM candidate WHERE tasks.id = candidate.id
+         RETURNING tasks.*
+       ), outbox AS (${callbackOutboxSql('claimed', '$4')})
+       SELECT ${this.tasks.selectColumns()} FROM claimed t`,
+      params,
+    );
+    return task ?? null;
   }
 
   /** Extends the lease the agent holds; null when it holds none on this task any more. */

@@ -11,6 +11,7 @@ import { PRIORITY_CHECK, STATUS_CHECK, TaskColumns } from './task-columns.js';
 @Index('tasks_team_id_status_idx', ['teamId', 'status'])
 @Index('tasks_assigned_agent_id_status_idx', ['assignedAgentId', 'status'])
 @Index('tasks_updated_at_id_idx', ['updatedAt', 'id'])
+@Index('tasks_status_priority_updated_at_id_idx', ['status', 'priority', 'updatedAt', 'id'])
 @Index('tasks_created_at_id_idx', ['createdAt', 'id'])
 @Index('tasks_parent_task_id_idx', ['parentTaskId'])
 @Index('tasks_lease_expires_at_idx', ['leaseExpiresAt'])

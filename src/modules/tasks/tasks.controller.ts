@@ -5,7 +5,6 @@ import type { RequestContext } from '../../common/auth/request-context.js';
 import { ApiErrors, ApiSuccess, NoContent } from '../../common/http/api-responses.decorators.js';
 import { IdParamDto } from '../../common/http/id-param.dto.js';
 import { RequestHeader } from '../../common/http/request-header.js';
-import type { Page } from '../../common/http/pagination.dto.js';
 import {
   AssignTaskDto,
   ChangeStatusDto,
@@ -15,7 +14,7 @@ import {
   RenewLeaseDto,
   UpdateTaskDto,
 } from './dto/task-inputs.dto.js';
-import { CallbackDeliveryDto, TaskHistoryEntryDto, TaskResponseDto } from './dto/task.response.dto.js';
+import { CallbackDeliveryDto, TaskHistoryEntryDto, TaskPageDto, TaskResponseDto } from './dto/task.response.dto.js';
 import { parseIfMatch } from './if-match.js';
 import { TaskCallbacksService } from './task-callbacks.service.js';
 import { TaskWorkflowService } from './task-workflow.service.js';
@@ -52,9 +51,15 @@ export class TasksController {
 
   @Get()
   @Authenticated()
-  @ApiOperation({ summary: 'List tasks with filters, sort and paging' })
-  @ApiSuccess(TaskResponseDto, { paged: true })
-  list(@Query() query: ListTasksQueryDto): Promise<Page<TaskResponseDto>> {
+  @ApiOperation({
+    summary: 'List tasks with filters, sort and paging',
+    description:
+      'Items leave out `history` unless `include=history` (GET /api/tasks/:id always has it). `total` is exact ' +
+      'up to offset + limit + 1000 matches (`totalIsExact`), a lower bound beyond. Page with `offset`, or — ' +
+      'for deep pages of large lists — pass `nextCursor` back as `cursor`, which stays as fast at any depth.',
+  })
+  @ApiSuccess(TaskPageDto)
+  list(@Query() query: ListTasksQueryDto): Promise<TaskPageDto> {
     return this.tasks.list(query);
   }
 

@@ -35,8 +35,8 @@ export class TasksFacade {
    * Tasks matching `filter`, paged like GET /api/tasks. Every authenticated caller may read every task today;
    * `ctx` is part of the signature so that a later restriction does not change the extension API.
    */
-  list(ctx: RequestContext, filter: TaskFilter = {}): Promise<Page<TaskResponseDto>> {
-    return this.tasks.list({
+  async list(ctx: RequestContext, filter: TaskFilter = {}): Promise<Page<TaskResponseDto>> {
+    const page = await this.tasks.list({
       status: filter.status,
       priority: filter.priority,
       teamId: filter.teamId,
@@ -48,6 +48,8 @@ export class TasksFacade {
       sort: filter.order,
       limit: Math.max(1, Math.min(filter.limit ?? DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT)),
       offset: filter.offset ?? 0,
+      include: ['history'],
     });
+    return { ...page, items: page.items.map((item) => ({ ...item, history: item.history ?? [] })) };
   }
 }

@@ -1,14 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { type EntityManager, type QueryDeepPartialEntity, Repository } from 'typeorm';
+import { type EntityManager, Repository } from 'typeorm';
 import { definedOnly } from '../../common/defined-only.js';
-import { containsPattern } from '../../database/like-pattern.js';
 import { dependencyCycle } from './task-errors.js';
-import { CallbackDeliveryEntity } from './callbacks/callback-delivery.entity.js';
 import type { TaskHistoryEntry } from './task-columns.js';
 import { TaskEntity } from './task.entity.js';
 import type { TaskStatus } from './task-status.js';
+import { type TaskSearch, taskSearchSql, TOTAL_LOOKAHEAD } from './task-search.js';
 
 export const HISTORY_LIMIT = 200;
 
@@ -64,40 +62,67 @@ export interface TaskChange {
 // Serialises changes of dependency edges, so two concurrent PATCHes cannot close a cycle between them.
 const DEPENDENCY_LOCK_KEY = 7_316_427_401;
 
-export interface TaskSearch {
-  status?: TaskStatus[];
-  priority?: string[];
-  teamId?: string;
-  agentId?: string;
-  parentTaskId?: string;
-  q?: string;
-  createdFrom?: Date;
-  createdTo?: Date;
-  updatedFrom?: Date;
-  updatedTo?: Date;
-  sort: { column: 'createdAt' | 'updatedAt' | 'priority' | 'title'; direction: 'ASC' | 'DESC' };
-  limit: number;
-  offset: number;
-}
-
-/** Appends an entry and keeps the newest HISTORY_LIMIT, in SQL, so concurrent writers never lose one. */
-export const APPEND_HISTORY_SQL = `(SELECT COALESCE(jsonb_agg(entry ORDER BY position), '[]'::jsonb)
-   FROM jsonb_array_elements(history || :entry::jsonb) WITH ORDINALITY AS h(entry, position)
+/**
+ * The history with the entries of `entry` (a JSON array parameter) appended, keeping the newest
+ * HISTORY_LIMIT, in SQL, so concurrent writers never lose one.
+ */
+export const appendHistorySql = (
+  entry: string,
+): string => `(SELECT COALESCE(jsonb_agg(entry ORDER BY position), '[]'::jsonb)
+   FROM jsonb_array_elements(history || ${entry}::jsonb) WITH ORDINALITY AS h(entry, position)
    WHERE position > jsonb_array_length(history) + 1 - ${HISTORY_LIMIT})`;
+
+/** One page of a task search: the tasks, the printed sort key of each (for the cursor), and the count. */
+export interface TaskSearchResult {
+  rows: Array<TaskEntity & { sortKey: string }>;
+  /** Matching tasks, counted up to `countLimit`. */
+  total: number;
+  totalIsExact: boolean;
+  /** Whether tasks follow this page (one row beyond the limit was read). */
+  more: boolean;
+}
 
 @Injectable()
 export class TasksRepository {
-  constructor(@InjectRepository(TaskEntity) private readonly tasks: Repository<TaskEntity>) {}
+  // Reads and inserts on the hot paths are plain SQL with the entity's own column list: TypeORM's query
+  // building and hydration cost more CPU than the query itself (bench/README.md, "Where the time goes").
+  private readonly columns: string;
+  private readonly columnsWithoutHistory: string;
 
-  getById(id: string): Promise<TaskEntity | null> {
-    return this.tasks.findOneBy({ id });
+  constructor(@InjectRepository(TaskEntity) private readonly tasks: Repository<TaskEntity>) {
+    const select = (columns: typeof tasks.metadata.columns): string =>
+      columns.map((column) => `t."${column.databaseName}" AS "${column.propertyName}"`).join(', ');
+    this.columns = select(tasks.metadata.columns);
+    this.columnsWithoutHistory = select(tasks.metadata.columns.filter((column) => column.propertyName !== 'history'));
+  }
+
+  async getById(id: string): Promise<TaskEntity | null> {
+    const [task] = await this.tasks.query<TaskEntity[]>(`SELECT ${this.columns} FROM tasks t WHERE t.id = $1`, [id]);
+    return task ?? null;
   }
 
   async insert(values: TaskInsert, event: TaskHistoryEntry): Promise<TaskEntity> {
-    // insert, never save: an id that exists must fail (409), not overwrite the task (the original's upsert bug).
-    const row = { ...values, status: 'todo', history: [event] } as QueryDeepPartialEntity<TaskEntity>;
-    await this.tasks.insert(row);
-    return (await this.getById(values.id))!;
+    // INSERT, never an upsert: an id that exists must fail (409), not overwrite the task (the original's bug).
+    const [task] = await this.tasks.query<TaskEntity[]>(
+      `INSERT INTO tasks AS t (id, title, description, priority, team_id, assigned_role_id, parent_task_id,
+         depends_on, callback_url, callback_secret_sealed, status, history)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::uuid[], $9, $10, 'todo', $11::jsonb)
+       RETURNING ${this.columns}`,
+      [
+        values.id,
+        values.title,
+        values.description,
+        values.priority,
+        values.teamId,
+        values.assignedRoleId,
+        values.parentTaskId,
+        values.dependsOn,
+        values.callbackUrl,
+        values.callbackSecretSealed,
+        JSON.stringify([event]),
+      ],
+    );
+    return task;
   }
 
   /** Ids among these that exist, as active or archived tasks. */
@@ -146,48 +171,32 @@ export class TasksRepository {
     return rows.length > 0;
   }
 
-  search(filter: TaskSearch): Promise<[TaskEntity[], number]> {
-    const query = this.tasks.createQueryBuilder('task');
-    if (filter.status?.length) {
-      query.andWhere('task.status IN (:...status)', { status: filter.status });
-    }
-    if (filter.priority?.length) {
-      query.andWhere('task.priority IN (:...priority)', { priority: filter.priority });
-    }
-    const equal = { teamId: 'team_id', agentId: 'assigned_agent_id', parentTaskId: 'parent_task_id' } as const;
-    for (const [key, column] of Object.entries(equal) as Array<[keyof typeof equal, string]>) {
-      if (filter[key]) {
-        query.andWhere(`task.${column} = :${key}`, { [key]: filter[key] });
-      }
-    }
-    if (filter.q) {
-      query.andWhere(`task.title ILIKE :q ESCAPE '\\'`, { q: containsPattern(filter.q) });
-    }
-    const ranges = [
-      ['created_at', '>=', filter.createdFrom],
-      ['created_at', '<=', filter.createdTo],
-      ['updated_at', '>=', filter.updatedFrom],
-      ['updated_at', '<=', filter.updatedTo],
-    ] as const;
-    ranges.forEach(([column, operator, value], index) => {
-      if (value) {
-        query.andWhere(`task.${column} ${operator} :range${index}`, { [`range${index}`]: value });
-      }
-    });
-    const direction = filter.sort.direction;
-    const count = query.clone().select('COUNT(*)::int', 'count').getRawOne<{ count: number }>();
-    if (filter.sort.column === 'priority') {
-      query.orderBy(
-        `CASE task.priority WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END`,
-        direction,
-      );
-    } else {
-      query.orderBy(`task.${filter.sort.column}`, direction);
-    }
-    // The id breaks ties in the same direction, so (updated_at, id) / (created_at, id) indexes serve the order.
-    const rows = query.addOrderBy('task.id', direction).limit(filter.limit).offset(filter.offset).getMany();
-    // A plain COUNT(*): TypeORM's getManyAndCount counts DISTINCT ids, which costs a sort of every match.
-    return Promise.all([rows, count.then((row) => row?.count ?? 0)]);
+  /**
+   * A page of tasks and their count. The count stops at `offset + limit + TOTAL_LOOKAHEAD` matches: exact for
+   * every list a person pages through, and never a scan of a million rows to say "more than a thousand".
+   * Page and count run side by side on two connections.
+   */
+  async search(filter: TaskSearch): Promise<TaskSearchResult> {
+    const { where, orderBy, sortKey, params } = taskSearchSql(filter);
+    const columns = filter.withHistory ? this.columns : this.columnsWithoutHistory;
+    const countLimit = (filter.after ? 0 : filter.offset) + filter.limit + TOTAL_LOOKAHEAD;
+    const [rows, [{ total }]] = await Promise.all([
+      this.tasks.query<TaskSearchResult['rows']>(
+        `SELECT ${columns}, ${sortKey} AS "sortKey" FROM tasks t ${where} ${orderBy}
+         LIMIT ${filter.limit + 1} OFFSET ${filter.after ? 0 : filter.offset}`,
+        params,
+      ),
+      this.tasks.query<Array<{ total: number }>>(
+        `SELECT count(*)::int AS total FROM (SELECT 1 FROM tasks t ${where} LIMIT ${countLimit}) matches`,
+        params,
+      ),
+    ]);
+    return {
+      rows: rows.slice(0, filter.limit),
+      total,
+      totalIsExact: total < countLimit,
+      more: rows.length > filter.limit,
+    };
   }
 
   /**
@@ -215,7 +224,7 @@ export class TasksRepository {
       await manager
         .createQueryBuilder()
         .update(TaskEntity)
-        .set({ ...definedOnly(change.fields), history: () => APPEND_HISTORY_SQL, version: () => 'version + 1' })
+        .set({ ...definedOnly(change.fields), history: () => appendHistorySql(':entry'), version: () => 'version + 1' })
         .where('id = :id', { id, entry: JSON.stringify([change.event]) })
         .execute();
       const after = await manager.findOneByOrFail(TaskEntity, { id });
@@ -231,28 +240,30 @@ export class TasksRepository {
     return (affected ?? 0) > 0;
   }
 
-  /** Writes the outbox row for a status change (SPEC section 7 payload; the body is what gets signed). */
+  /** Writes the outbox row for a status change of the task (in the change's transaction). */
   async enqueueCallback(manager: EntityManager, task: TaskEntity, occurredAt: string): Promise<void> {
-    const deliveryId = randomUUID();
-    const body = JSON.stringify({
-      event: 'task.status_changed',
-      task: {
-        id: task.id,
-        status: task.status,
-        parentTaskId: task.parentTaskId,
-        lastOutput: task.lastOutput,
-        lastExitCode: task.lastExitCode,
-      },
-      occurredAt,
-      deliveryId,
-    });
-    await manager.insert(CallbackDeliveryEntity, {
-      id: deliveryId,
-      taskId: task.id,
-      event: 'task.status_changed',
-      url: task.callbackUrl!,
-      body,
-      secretSealed: task.callbackSecretSealed!,
-    });
+    await manager.query(callbackOutboxSql('(SELECT * FROM tasks WHERE id = $1)', '$2'), [task.id, occurredAt]);
   }
+
+  /** The task columns selected from `t`, named as the entity's properties (for plain-SQL statements). */
+  selectColumns(): string {
+    return this.columns;
+  }
+}
+
+/**
+ * The outbox row of a status change, for each task of `source` (snake_case task rows) that has a callback
+ * URL and secret: SPEC section 7's payload, built in the statement that changes the status, so the claim can
+ * do both in one round trip. The body is stored as sent and signed; `deliveryId` is the row's id.
+ */
+export function callbackOutboxSql(source: string, occurredAt: string): string {
+  return `INSERT INTO callback_deliveries (id, task_id, event, url, body, secret_sealed)
+    SELECT d.id, s.id, 'task.status_changed', s.callback_url,
+      json_build_object('event', 'task.status_changed',
+        'task', json_build_object('id', s.id, 'status', s.status, 'parentTaskId', s.parent_task_id,
+          'lastOutput', s.last_output, 'lastExitCode', s.last_exit_code),
+        'occurredAt', ${occurredAt}::text, 'deliveryId', d.id)::text,
+      s.callback_secret_sealed
+    FROM ${source} s CROSS JOIN LATERAL (SELECT gen_random_uuid() AS id) d
+    WHERE s.callback_url IS NOT NULL AND s.callback_secret_sealed IS NOT NULL`;
 }

@@ -4,13 +4,19 @@ import type { RequestContext } from '../../common/auth/request-context.js';
 import { SecretBox } from '../../common/crypto/secret-box.js';
 import { ConflictError, ValidationFailedError } from '../../common/errors/domain-errors.js';
 import { PgErrorCode, sqlState } from '../../common/errors/database-errors.js';
-import { type Page, pageOf } from '../../common/http/pagination.dto.js';
 import { AuditService } from '../audit/audit.service.js';
 import { RolesService } from '../teams/roles.service.js';
 import { TeamsService } from '../teams/teams.service.js';
 import { CallbackUrlPolicy } from './callbacks/callback-url-policy.js';
 import type { CreateTaskDto, ListTasksQueryDto, UpdateTaskDto } from './dto/task-inputs.dto.js';
-import { type TaskHistoryEntryDto, type TaskResponseDto, toTaskResponse } from './dto/task.response.dto.js';
+import {
+  type TaskHistoryEntryDto,
+  type TaskPageDto,
+  type TaskResponseDto,
+  toTaskListItem,
+  toTaskResponse,
+} from './dto/task.response.dto.js';
+import { decodeCursor, encodeCursor, type TaskSortColumn } from './task-search.js';
 import { historyEntry } from './task-actor.js';
 import { dependencyCycle, notYourTask, taskNotFound, unknownTasks, versionConflict } from './task-errors.js';
 import { normalizeStatus, type TaskStatus } from './task-status.js';
@@ -73,9 +79,13 @@ export class TasksService {
     return (await this.require(id)).history;
   }
 
-  async list(query: ListTasksQueryDto): Promise<Page<TaskResponseDto>> {
+  async list(query: ListTasksQueryDto): Promise<TaskPageDto> {
     const sort = query.sort ?? '-updatedAt';
-    const [rows, total] = await this.tasks.search({
+    const column = sort.replace('-', '') as TaskSortColumn;
+    if (query.cursor && query.offset > 0) {
+      throw new ValidationFailedError([{ field: 'offset', message: 'offset and cursor cannot be combined' }]);
+    }
+    const result = await this.tasks.search({
       status: query.status?.map((value) => this.statusFilter(value)),
       priority: query.priority,
       teamId: query.teamId,
@@ -86,14 +96,21 @@ export class TasksService {
       createdTo: optionalDate(query.createdTo),
       updatedFrom: optionalDate(query.updatedFrom),
       updatedTo: optionalDate(query.updatedTo),
-      sort: {
-        column: sort.replace('-', '') as 'createdAt' | 'updatedAt' | 'priority' | 'title',
-        direction: sort.startsWith('-') ? 'DESC' : 'ASC',
-      },
+      sort: { column, direction: sort.startsWith('-') ? 'DESC' : 'ASC' },
       limit: query.limit,
       offset: query.offset,
+      after: query.cursor ? decodeCursor(query.cursor, sort, column) : undefined,
+      withHistory: query.include?.includes('history') ?? false,
     });
-    return pageOf(rows.map(toTaskResponse), total, query);
+    const last = result.rows.at(-1);
+    return {
+      items: result.rows.map(toTaskListItem),
+      total: result.total,
+      totalIsExact: result.totalIsExact,
+      limit: query.limit,
+      offset: query.offset,
+      nextCursor: result.more && last ? encodeCursor({ sort, key: last.sortKey, id: last.id }) : null,
+    };
   }
 
   /** Changes fields (not the status: that is /status); `version` or If-Match makes it conditional. */

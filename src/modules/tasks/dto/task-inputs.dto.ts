@@ -176,6 +176,8 @@ export class RenewLeaseDto {
 const toList = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' ? value.split(',').map((part) => part.trim()) : value;
 
+export const TASK_LIST_INCLUDES = ['history'] as const;
+
 export const TASK_SORTS = [
   'createdAt',
   '-createdAt',
@@ -223,4 +225,24 @@ export class ListTasksQueryDto extends PageQueryDto {
   @IsOptional()
   @IsIn(TASK_SORTS)
   sort?: (typeof TASK_SORTS)[number];
+
+  @ApiPropertyOptional({
+    description:
+      'The `nextCursor` of the previous page (same filters and sort): continues right after it, at any depth, ' +
+      'as fast as the first page. Instead of `offset`, which PostgreSQL must skip row by row.',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1024)
+  cursor?: string;
+
+  @ApiPropertyOptional({
+    enum: TASK_LIST_INCLUDES,
+    description: "`history`: each item carries its full history (up to 200 entries); without it items don't",
+  })
+  @IsOptional()
+  @Transform(toList)
+  @IsArray()
+  @IsIn(TASK_LIST_INCLUDES, { each: true })
+  include?: Array<(typeof TASK_LIST_INCLUDES)[number]>;
 }

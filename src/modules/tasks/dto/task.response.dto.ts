@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import type { ArchivedTaskEntity } from '../archived-task.entity.js';
 import type { CallbackDeliveryEntity, DeliveryStatus } from '../callbacks/callback-delivery.entity.js';
 import type { TaskHistoryEntry } from '../task-columns.js';
@@ -35,6 +35,32 @@ export class TaskResponseDto {
   @ApiProperty() updatedAt!: string;
 }
 
+/** A task in a list: everything but `history`, which only `?include=history` adds. */
+export class TaskListItemDto extends OmitType(TaskResponseDto, ['history'] as const) {
+  @ApiPropertyOptional({ type: [TaskHistoryEntryDto], description: 'Only with ?include=history' })
+  history?: TaskHistoryEntry[];
+}
+
+export class TaskPageDto {
+  @ApiProperty({ type: [TaskListItemDto] }) items!: TaskListItemDto[];
+  @ApiProperty({
+    example: 1001,
+    description:
+      'Tasks matching the filters. Counted up to offset + limit + 1000: exact when `totalIsExact`, otherwise a ' +
+      'lower bound ("more than this many"), so a list of a million tasks answers as fast as a short one.',
+  })
+  total!: number;
+  @ApiProperty({ description: 'Whether `total` is the exact count' }) totalIsExact!: boolean;
+  @ApiProperty({ example: 50 }) limit!: number;
+  @ApiProperty({ example: 0 }) offset!: number;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'Pass as `cursor` (with the same filters and sort) for the next page; null on the last page',
+  })
+  nextCursor!: string | null;
+}
+
 export class ArchivedTaskResponseDto extends TaskResponseDto {
   @ApiProperty() archivedAt!: string;
 }
@@ -48,6 +74,15 @@ export class CallbackDeliveryDto {
   @ApiProperty({ nullable: true, type: String }) lastError!: string | null;
   @ApiProperty({ nullable: true, type: String }) nextAttemptAt!: string | null;
   @ApiProperty({ nullable: true, type: String }) deliveredAt!: string | null;
+}
+
+/** A list item: the task without its history unless it was read with it. */
+export function toTaskListItem(task: TaskEntity): TaskListItemDto {
+  const item: TaskListItemDto = toTaskResponse(task);
+  if (task.history === undefined) {
+    delete item.history;
+  }
+  return item;
 }
 
 /** Never includes the callback secret. */
