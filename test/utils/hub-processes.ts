@@ -1,5 +1,4 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -21,7 +20,8 @@ export async function buildHub(): Promise<string> {
   return join(BUILD_DIR, 'main.js');
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port on 127.0.0.1 that was free a moment ago. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
       const { port } = server.address() as { port: number };
@@ -33,7 +33,10 @@ async function freePort(): Promise<number> {
 export interface HubProcess {
   base: string;
   output: () => string;
+  /** SIGTERM: the graceful shutdown of SPEC section 10. */
   stop(): Promise<void>;
+  /** SIGKILL: the process dies on the spot, in the middle of whatever it was doing. */
+  kill(): Promise<void>;
 }
 
 /** Starts one hub process on the given database and waits until it is ready. */
@@ -61,13 +64,15 @@ export async function startHubProcess(main: string, env: Record<string, string>)
   return {
     base,
     output: () => output,
-    stop: async () => {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        await new Promise((resolve) => child.once('exit', resolve));
-      }
-    },
+    stop: () => signal(child, 'SIGTERM'),
+    kill: () => signal(child, 'SIGKILL'),
   };
 }
 
-export const processSecret = (): string => randomBytes(48).toString('base64url');
+async function signal(child: ChildProcess, name: NodeJS.Signals): Promise<void> {
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill(name);
+    await exited;
+  }
+}
