@@ -32,7 +32,10 @@ const LIMITS = {
   AGENT_TOKEN_ROTATION_GRACE_SECONDS: String(ROTATION_GRACE_SECONDS),
 };
 
-/** Client addresses: each scenario speaks from its own range of 127.0.0.0/8, so their IP limits never meet. */
+/**
+ * A client address no request used before (the whole of 127.0.0.0/8 reaches the hubs): every login and
+ * registration gets one unless the test names it, so per-address limits apply only where a test means them to.
+ */
 let addressSequence = 0;
 const freshAddress = (): string => {
   addressSequence += 1;
@@ -151,6 +154,7 @@ describe('Three hub processes on one database (issue 10, item 2)', () => {
         'SELECT id, assigned_agent_id, lease_holder_id FROM tasks WHERE title = $1',
         [title],
       );
+      expect(rows).toHaveLength(QUEUED_TASKS);
       expect(claims).toHaveLength(QUEUED_TASKS);
       expect(new Set(claims.map((claim) => claim.taskId)).size).toBe(QUEUED_TASKS);
       const claimer = new Map(claims.map((claim) => [claim.taskId, claim.agentId]));
@@ -165,7 +169,7 @@ describe('Three hub processes on one database (issue 10, item 2)', () => {
   });
 
   describe('the callback outbox', () => {
-    it('drained by all three processes, sends each delivery exactly once', async () => {
+    it('with all three processes draining it, sends each delivery exactly once', async () => {
       const secret = `cb-${randomBytes(16).toString('hex')}`;
       const tasks = await Promise.all(
         Array.from({ length: CALLBACK_TASKS }, async (_, n) =>
