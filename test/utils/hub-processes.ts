@@ -1,4 +1,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readdir, readFile, rename, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -6,18 +9,44 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, '..', '..');
 // Inside the project, so the compiled files resolve node_modules like dist/ does.
-const BUILD_DIR = join(ROOT, 'node_modules', '.cache', 'ananta-hub-test-build');
+const BUILD_ROOT = join(ROOT, 'node_modules', '.cache', 'ananta-hub-test-build');
+const BUILDING = '.building-';
 
-/** Compiles the hub once for tests that need real processes (about 10 s). */
+/** A hash of everything the compiled hub is made of: its sources (not their tests) and the build settings. */
+async function buildInputsHash(): Promise<string> {
+  const hash = createHash('sha256');
+  const sources = (await readdir(join(ROOT, 'src'), { recursive: true }))
+    .filter((file) => file.endsWith('.ts') && !/\.(int-)?spec\.ts$/.test(file))
+    .sort();
+  for (const file of [...sources.map((source) => join('src', source)), 'tsconfig.json', 'tsconfig.build.json']) {
+    hash.update(file).update(await readFile(join(ROOT, file)));
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+/**
+ * Compiles the hub for tests that need real processes (10 to 40 s), once per state of its sources: every test
+ * file after the first reuses the build. Each build is compiled under a temporary name and renamed when
+ * complete, so a test never starts a half-written one, even when several test files build at once.
+ */
 export async function buildHub(): Promise<string> {
-  await run(
-    process.execPath,
-    [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json', '--outDir', BUILD_DIR],
-    {
-      cwd: ROOT,
-    },
-  );
-  return join(BUILD_DIR, 'main.js');
+  const hash = await buildInputsHash();
+  const dir = join(BUILD_ROOT, hash);
+  const main = join(dir, 'main.js');
+  if (existsSync(main)) {
+    return main;
+  }
+  const building = `${dir}${BUILDING}${process.pid}`;
+  const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  await run(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', building], { cwd: ROOT });
+  // Fails when another test file finished the same build first; theirs is as good.
+  await rename(building, dir).catch(() => rm(building, { recursive: true, force: true }));
+  for (const entry of await readdir(BUILD_ROOT)) {
+    if (entry !== hash && !entry.includes(BUILDING)) {
+      await rm(join(BUILD_ROOT, entry), { recursive: true, force: true });
+    }
+  }
+  return main;
 }
 
 /** A TCP port on 127.0.0.1 that was free a moment ago. */
