@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
-import { startHubProcess, buildHub, type HubProcess, processSecret } from '../utils/hub-processes.js';
+import { startHubProcess, buildHub, type HubProcess } from '../utils/hub-processes.js';
 import { sleep } from '../utils/poll.js';
-import { TEST_AGENT_TOKEN, TEST_ADMIN_PASSWORD } from '../utils/test-config.js';
+import { TEST_AGENT_TOKEN, testProcessEnv } from '../utils/test-config.js';
 import { createTestDatabase, type TestDatabase } from '../utils/test-database.js';
 
 const INTERVAL_SECONDS = 10;
@@ -16,15 +16,7 @@ describe('Scheduled tasks with three hub processes on one database (SPEC section
   beforeAll(async () => {
     const main = await buildHub();
     database = await createTestDatabase();
-    const env = {
-      DATABASE_URL: database.url,
-      SECRET_KEY: processSecret(),
-      AGENT_TOKEN: TEST_AGENT_TOKEN,
-      INITIAL_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
-      SCHEDULER_ENABLED: 'true',
-      ARGON2_MEMORY_KIB: '1024',
-      ARGON2_TIME_COST: '1',
-    };
+    const env = testProcessEnv(database.url, { SCHEDULER_ENABLED: 'true' });
     hubs = await Promise.all([1, 2, 3].map(() => startHubProcess(main, env)));
     client = new pg.Client({ connectionString: database.url });
     await client.connect();

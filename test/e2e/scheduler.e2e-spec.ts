@@ -527,6 +527,62 @@ describe('Scheduled tasks and system jobs (SPEC sections 8, 11, 12)', () => {
       expect(instant(current.nextRunAt)).toBeLessThanOrEqual(after + 600_000);
     });
 
+    describe('an occurrence whose instance died or lost the database mid-run', () => {
+      /** A due schedule with the run row a dead instance left behind: started `startedSecondsAgo`, unfinished. */
+      async function leftBehind(label: string, startedSecondsAgo: number, outcome: string | null = null) {
+        const task = blueprint(label);
+        const schedule = await intervalSchedule(label, 600, task);
+        const scheduledAt = fromNow(-60_000);
+        await makeOnlyDue(schedule.id, scheduledAt);
+        const [run] = await db().query<Array<{ id: string }>>(
+          `INSERT INTO scheduled_task_runs (scheduled_task_id, scheduled_at, started_at, outcome)
+           VALUES ($1, $2, now() - make_interval(secs => $3), $4) RETURNING id`,
+          [schedule.id, scheduledAt, startedSecondsAgo, outcome],
+        );
+        return { schedule, task, runId: run.id };
+      }
+
+      const totalRan = async (): Promise<number> =>
+        (await runDueEverywhere(new Date())).reduce((sum, count) => sum + count, 0);
+
+      it('an abandoned run (started 20 s ago, unfinished) is taken over by one instance and creates its task once', async () => {
+        const { schedule, task, runId } = await leftBehind('abandoned', 20);
+        expect(await totalRan()).toBe(1);
+        expect(await totalRan()).toBe(0);
+        expect(await runRows(schedule.id)).toEqual([
+          expect.objectContaining({ id: runId, task_id: runId, outcome: 'succeeded', error: null }),
+        ]);
+        expect(await taskIdsTitled(task.title)).toEqual([runId]);
+        expect(instant((await readSchedule(schedule.id)).nextRunAt)).toBeGreaterThan(Date.now());
+      });
+
+      it('an abandoned run whose task had been created before the instance died is finished without a second task', async () => {
+        const { schedule, task, runId } = await leftBehind('abandoned-after-insert', 20);
+        expect((await api('post', '/api/tasks', admin(), { id: runId, title: task.title })).status).toBe(201);
+        expect(await totalRan()).toBe(1);
+        expect(await runRows(schedule.id)).toEqual([
+          expect.objectContaining({ id: runId, task_id: runId, outcome: 'succeeded', error: null }),
+        ]);
+        expect(await taskIdsTitled(task.title)).toEqual([runId]);
+      });
+
+      it('a run started 2 s ago is still in its instance’s hands: nobody takes it over and the schedule stays due', async () => {
+        const { schedule, task, runId } = await leftBehind('in-progress', 2);
+        expect(await totalRan()).toBe(0);
+        expect(await runRows(schedule.id)).toEqual([expect.objectContaining({ id: runId, outcome: null })]);
+        expect(await taskIdsTitled(task.title)).toEqual([]);
+        expect(instant((await readSchedule(schedule.id)).nextRunAt)).toBeLessThan(Date.now());
+      });
+
+      it('a run that finished but whose schedule was not moved on: the schedule moves on, nothing runs again', async () => {
+        const { schedule, task } = await leftBehind('finished-not-advanced', 20, 'succeeded');
+        expect(await totalRan()).toBe(0);
+        expect(await runRows(schedule.id)).toHaveLength(1);
+        expect(await taskIdsTitled(task.title)).toEqual([]);
+        expect(instant((await readSchedule(schedule.id)).nextRunAt)).toBeGreaterThan(Date.now());
+      });
+    });
+
     it('catch-up also runs once for a cron schedule (*/10 * * * *, 10 hours overdue)', async () => {
       const task = blueprint('catch-up-cron');
       const schedule = await newSchedule({ name: unique('catch-up-cron'), cron: '*/10 * * * *', task });

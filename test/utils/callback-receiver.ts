@@ -77,6 +77,16 @@ export class CallbackReceiver {
     return `${this.origin}/hook`;
   }
 
+  /** How many times each `deliveryId` arrived (the id every callback body carries, SPEC section 7). */
+  deliveryCounts(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const { raw } of this.requests) {
+      const { deliveryId } = JSON.parse(raw.toString('utf8')) as { deliveryId: string };
+      counts.set(deliveryId, (counts.get(deliveryId) ?? 0) + 1);
+    }
+    return counts;
+  }
+
   /** Queues replies for the next requests, in order. */
   reply(...replies: Reply[]): this {
     this.script.push(...replies);

@@ -36,6 +36,9 @@ const UNAVAILABLE_MESSAGES = [
   'Client has encountered a connection error',
   'Client was closed and is not queryable',
   'Cannot use a pool after calling end',
+  // TypeORM releases a transaction's connection when the connection reports an error (the server shut down
+  // between two statements); the transaction's next statement then fails with this text.
+  'Query runner already released',
 ];
 
 interface ErrorLike {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { BadRequestException, NotFoundException, PayloadTooLargeException } from '@nestjs/common';
-import { QueryFailedError } from 'typeorm';
+import { QueryFailedError, QueryRunnerAlreadyReleasedError } from 'typeorm';
 import {
   ConflictError,
   ForbiddenError,
@@ -143,6 +143,7 @@ describe(toErrorResponse.name, () => {
       ['a socket error with code ECONNREFUSED', driverError('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:5432')],
       ['a node-postgres "Connection terminated" error', new Error('Connection terminated unexpectedly')],
       ['a QueryFailedError whose driver error is 57P01 (admin shutdown)', queryFailed('57P01')],
+      ['a TypeORM transaction whose connection was lost between statements', new QueryRunnerAlreadyReleasedError()],
       [
         'an error whose cause has SQLSTATE class 08 (08006)',
         new Error('query failed', { cause: driverError('08006') }),

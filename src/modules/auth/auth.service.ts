@@ -56,7 +56,7 @@ export class AuthService {
   }
 
   async refresh(ctx: RequestContext, refreshToken: string): Promise<TokenPairDto> {
-    await this.throttle.assertAllowed(ctx);
+    const attempt = await this.throttle.admit(ctx);
     const outcome = await this.refreshTokens.consume(hashRefreshToken(refreshToken));
     if (outcome.kind === 'reused') {
       await this.audit.record(ctx, {
@@ -68,9 +68,9 @@ export class AuthService {
       });
     }
     if (outcome.kind !== 'valid') {
-      await this.throttle.recordFailure(ctx);
       throw new UnauthenticatedError(INVALID_REFRESH);
     }
+    await this.throttle.forgive(attempt);
     const user = await this.accounts.findById(outcome.token.userId);
     // Sessions end with a token-version bump (password change, disable, log-out-everywhere): refresh too.
     if (!user || user.disabled || user.tokenVersion !== outcome.token.userTokenVersion) {

@@ -38,8 +38,14 @@ export class LoginAttemptsRepository {
     };
   }
 
-  async record(ip: string, username: string | null): Promise<void> {
-    await this.repository.insert({ ip, username: username?.slice(0, 64) ?? null });
+  /** Records an attempt as failed; resolves to its id. */
+  async record(ip: string, username: string | null): Promise<string> {
+    const { identifiers } = await this.repository.insert({ ip, username: username?.slice(0, 64) ?? null });
+    return String(identifiers[0].id);
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.repository.delete({ id });
   }
 
   /** Housekeeping: attempts older than the long window no longer count for anything. */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { LessThanOrEqual, Repository } from 'typeorm';
+import { IsNull, LessThanOrEqual, Not, Repository } from 'typeorm';
 import { definedOnly } from '../../common/defined-only.js';
 import { PgErrorCode, sqlState } from '../../common/errors/database-errors.js';
 import { ScheduledTaskRunEntity } from './scheduled-task-run.entity.js';
@@ -10,6 +10,15 @@ export type ScheduleValues = Pick<
   ScheduledTaskEntity,
   'name' | 'cron' | 'timezone' | 'intervalSeconds' | 'task' | 'enabled' | 'nextRunAt' | 'createdBy'
 >;
+
+/** What `claimOccurrence` hands to the instance that may go on with an occurrence. */
+export interface OccurrenceClaim {
+  runId: string;
+  /** Set when the run had finished already: only the schedule is left to move on. */
+  outcome: 'succeeded' | 'failed' | null;
+  /** The run was started before by an instance that did not finish it. */
+  resumed: boolean;
+}
 
 @Injectable()
 export class ScheduledTasksRepository {
@@ -46,17 +55,41 @@ export class ScheduledTasksRepository {
 
   /**
    * Claims one occurrence: the unique (schedule, scheduled time) row can be inserted once, so of all the
-   * instances that found the schedule due, one runs it. Null when another instance claimed it.
+   * instances that found the schedule due, one runs it. When the row exists, the occurrence is handed out again
+   * in two cases only: its run never finished and started more than `abandonedAfterSeconds` ago (the instance
+   * died or lost the database mid-run; one instance takes it over, `resumed`), or it finished but the schedule
+   * was not moved on (the caller only has to move it on). Null when another instance holds the occurrence.
    */
-  async claimOccurrence(scheduledTaskId: string, scheduledAt: Date): Promise<ScheduledTaskRunEntity | null> {
+  async claimOccurrence(
+    scheduledTaskId: string,
+    scheduledAt: Date,
+    abandonedAfterSeconds: number,
+  ): Promise<OccurrenceClaim | null> {
     try {
-      return await this.runs.save(this.runs.create({ scheduledTaskId, scheduledAt, manual: false }));
+      const run = await this.runs.save(this.runs.create({ scheduledTaskId, scheduledAt, manual: false }));
+      return { runId: run.id, outcome: null, resumed: false };
     } catch (error) {
-      if (sqlState(error) === PgErrorCode.UniqueViolation) {
-        return null;
+      if (sqlState(error) !== PgErrorCode.UniqueViolation) {
+        throw error;
       }
-      throw error;
     }
+    const occurrence = { scheduledTaskId, scheduledAt, manual: false };
+    const taken = await this.runs
+      .createQueryBuilder()
+      .update(ScheduledTaskRunEntity)
+      .set({ startedAt: () => 'now()' })
+      .where('scheduled_task_id = :scheduledTaskId AND scheduled_at = :scheduledAt AND NOT manual', occurrence)
+      .andWhere('outcome IS NULL AND started_at < now() - make_interval(secs => :abandonedAfterSeconds)', {
+        abandonedAfterSeconds,
+      })
+      .returning('id')
+      .execute();
+    const [resumed] = taken.raw as Array<{ id: string }>;
+    if (resumed) {
+      return { runId: resumed.id, outcome: null, resumed: true };
+    }
+    const finished = await this.runs.findOneBy({ ...occurrence, outcome: Not(IsNull()) });
+    return finished ? { runId: finished.id, outcome: finished.outcome, resumed: false } : null;
   }
 
   /** A manual run ("run now"): always recorded, outside the timetable's uniqueness. */

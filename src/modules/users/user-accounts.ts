@@ -25,6 +25,21 @@ export class UserAccounts {
     return this.users.getByUsername(username);
   }
 
+  /** Takes one of the account's attempts before a password check; refused (with the lock's end) when none is left. */
+  reserveAttempt(user: UserEntity): Promise<{ reserved: boolean; lockedUntil: Date | null }> {
+    return this.users.reserveLoginAttempt(user.id, this.lockout.threshold);
+  }
+
+  /** After a wrong password: locks the account if that was its last attempt; returns the lock's end then. */
+  lockIfExhausted(user: UserEntity): Promise<Date | null> {
+    return this.users.lockIfExhausted(user.id, this.lockout.threshold, this.lockout.durationSeconds);
+  }
+
+  /** After a right password: the attempt it took is handed back. */
+  releaseAttempt(user: UserEntity): Promise<void> {
+    return this.users.releaseLoginAttempt(user.id);
+  }
+
   /** Counts a failure; returns when the account's new lock ends if this failure locked it. */
   registerFailedLogin(user: UserEntity): Promise<Date | null> {
     return this.users.registerFailedLogin(user.id, this.lockout.threshold, this.lockout.durationSeconds);

@@ -62,6 +62,34 @@ describe(UsersRepository.name, () => {
     expect(await repositories[0].registerFailedLogin(user.id, 3, 900)).toBeNull();
   });
 
+  it('gives out at most threshold attempts to checks racing on three instances, then locks once', async () => {
+    const user = await insert('erin');
+    const reservations = await Promise.all(
+      Array.from({ length: 9 }, (_, n) => repositories[n % 3].reserveLoginAttempt(user.id, 3)),
+    );
+    expect(reservations.filter((outcome) => outcome.reserved)).toHaveLength(3);
+    // Not locked yet: the attempts are taken by checks still running.
+    expect(reservations.filter((outcome) => !outcome.reserved)).toEqual(
+      Array(6).fill({ reserved: false, lockedUntil: null }),
+    );
+
+    const locks = await Promise.all(repositories.map((repository) => repository.lockIfExhausted(user.id, 3, 900)));
+    expect(locks.filter((lockedUntil) => lockedUntil !== null)).toHaveLength(1);
+    const refused = await repositories[1].reserveLoginAttempt(user.id, 3);
+    expect(refused.reserved).toBe(false);
+    expect(refused.lockedUntil!.getTime()).toBeGreaterThan(Date.now() + 890_000);
+    expect(await repositories[0].getById(user.id)).toMatchObject({ failedLoginCount: 0 });
+  });
+
+  it('hands a reserved attempt back after a right password, and does not lock below the threshold', async () => {
+    const user = await insert('frank');
+    expect((await repositories[0].reserveLoginAttempt(user.id, 3)).reserved).toBe(true);
+    expect((await repositories[1].reserveLoginAttempt(user.id, 3)).reserved).toBe(true);
+    expect(await repositories[2].lockIfExhausted(user.id, 3, 900)).toBeNull();
+    await repositories[2].releaseLoginAttempt(user.id);
+    expect(await repositories[0].getById(user.id)).toMatchObject({ failedLoginCount: 1, lockedUntil: null });
+  });
+
   it('accepts each TOTP step once, and never an older one', async () => {
     const user = await insert('carol');
     const attempts = await Promise.all(repositories.map((repository) => repository.acceptTotpStep(user.id, 100)));

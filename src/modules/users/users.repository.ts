@@ -112,6 +112,56 @@ export class UsersRepository {
     return row?.failed_login_count === 0 ? row.locked_until : null;
   }
 
+  /**
+   * Takes one of the account's `threshold` attempts before its password is checked, so attempts racing on
+   * several instances cannot all pass a lock check made before any of them failed. Refused while the account
+   * is locked or while every attempt is taken by checks still running; then resolves to the lock's end (null
+   * when the account is not locked yet). A failed check keeps its attempt (see `lockIfExhausted`); a
+   * successful one hands it back (`releaseLoginAttempt`).
+   */
+  async reserveLoginAttempt(id: string, threshold: number): Promise<{ reserved: boolean; lockedUntil: Date | null }> {
+    const result = await this.repository
+      .createQueryBuilder()
+      .update(UserEntity)
+      .set({ failedLoginCount: () => 'failed_login_count + 1' })
+      .where('id = :id AND failed_login_count < :threshold', { id, threshold })
+      .andWhere('(locked_until IS NULL OR locked_until <= now())')
+      .execute();
+    if ((result.affected ?? 0) === 1) {
+      return { reserved: true, lockedUntil: null };
+    }
+    const user = await this.getById(id);
+    const lockedUntil = user?.lockedUntil && user.lockedUntil.getTime() > Date.now() ? user.lockedUntil : null;
+    return { reserved: false, lockedUntil };
+  }
+
+  /**
+   * After a failed check: locks the account when its reserved attempts reached the threshold, and the counter
+   * starts over. Returns the lock's end if this call locked it.
+   */
+  async lockIfExhausted(id: string, threshold: number, lockSeconds: number): Promise<Date | null> {
+    const result = await this.repository
+      .createQueryBuilder()
+      .update(UserEntity)
+      .set({ failedLoginCount: 0, lockedUntil: () => 'now() + make_interval(secs => :lockSeconds)' })
+      .where('id = :id AND failed_login_count >= :threshold', { id, threshold, lockSeconds })
+      .andWhere('(locked_until IS NULL OR locked_until <= now())')
+      .returning(['lockedUntil'])
+      .execute();
+    const [row] = result.raw as Array<{ locked_until: Date }>;
+    return row?.locked_until ?? null;
+  }
+
+  /** After a successful check: its reserved attempt is not a failure. */
+  async releaseLoginAttempt(id: string): Promise<void> {
+    await this.repository
+      .createQueryBuilder()
+      .update(UserEntity)
+      .set({ failedLoginCount: () => 'GREATEST(failed_login_count - 1, 0)' })
+      .where('id = :id', { id })
+      .execute();
+  }
+
   async clearFailedLogins(id: string): Promise<void> {
     await this.repository.update({ id }, { failedLoginCount: 0, lockedUntil: null });
   }
