@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, rename, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -105,3 +105,6 @@ async function signal(child: ChildProcess, name: NodeJS.Signals): Promise<void> 
     await exited;
   }
 }
+
+/** A fresh random secret (SECRET_KEY and the like) for a hub process. */
+export const processSecret = (): string => randomBytes(48).toString('base64url');
