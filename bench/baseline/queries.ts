@@ -68,11 +68,27 @@ export type AliasedRow = Record<string, unknown>;
 const select = (alias: string, columns: readonly string[]): string =>
   columns.map((column) => `"${alias}"."${column}" AS "${alias}_${column}"`).join(', ');
 
-/** GET /api/tasks/:id, and the re-read after every write (TasksRepository.getById, findOneByOrFail). */
-export const TASK_BY_ID_ALIAS = 'TaskEntity';
-export const TASK_BY_ID = `SELECT ${select(TASK_BY_ID_ALIAS, TASK_COLUMNS)} FROM "tasks" "TaskEntity" WHERE (("TaskEntity"."id" = $1)) LIMIT 1`;
-/** The row lock of TasksRepository.applyChange. */
-export const TASK_BY_ID_FOR_UPDATE = `${TASK_BY_ID} FOR UPDATE`;
+/**
+ * The hub's plain-SQL task columns (TasksRepository: the entity's columns, in its order, named as its
+ * properties), so rows arrive shaped like the entity.
+ */
+const TASK_PROPERTIES: ReadonlyArray<[TaskColumn, string]> = TASK_COLUMNS.map((column) => [
+  column,
+  column.replace(/_([a-z])/g, (_match, letter: string) => letter.toUpperCase()),
+]);
+const plainTaskColumns = (withHistory: boolean): string =>
+  TASK_PROPERTIES.filter(([column]) => withHistory || column !== 'history')
+    .map(([column, property]) => `t."${column}" AS "${property}"`)
+    .join(', ');
+export const TASK_SELECT = plainTaskColumns(true);
+
+/** GET /api/tasks/:id and every read before a change (TasksRepository.getById). */
+export const TASK_BY_ID = `SELECT ${TASK_SELECT} FROM tasks t WHERE t.id = $1`;
+
+/** The row lock and the re-read inside TasksRepository.applyChange, still through TypeORM's entity manager. */
+export const ENTITY_ALIAS = 'TaskEntity';
+export const ENTITY_BY_ID = `SELECT ${select(ENTITY_ALIAS, TASK_COLUMNS)} FROM "tasks" "TaskEntity" WHERE (("TaskEntity"."id" = $1)) LIMIT 1`;
+export const ENTITY_BY_ID_FOR_UPDATE = `${ENTITY_BY_ID} FOR UPDATE`;
 
 /** The token-version check (SessionVersions → UsersRepository.sessionState). */
 export const SESSION_STATE = `SELECT "UserEntity"."token_version" AS "UserEntity_token_version", "UserEntity"."disabled" AS "UserEntity_disabled", "UserEntity"."id" AS "UserEntity_id" FROM "users" "UserEntity" WHERE (("UserEntity"."id" = $1)) LIMIT 1`;
@@ -80,8 +96,11 @@ export const SESSION_STATE = `SELECT "UserEntity"."token_version" AS "UserEntity
 /** An agent key, by its SHA-256 hex (AgentKeyStrategy → AgentsRepository.getByKeyHash). */
 export const AGENT_BY_KEY_HASH = `SELECT ${select('AgentEntity', AGENT_COLUMNS)} FROM "agents" "AgentEntity" WHERE (("AgentEntity"."key_hash" = $1)) LIMIT 1`;
 
-/** POST /api/tasks (TasksRepository.insert); $1..$12 as below, then TASK_BY_ID. */
-export const INSERT_TASK = `INSERT INTO "tasks"("title", "description", "status", "priority", "team_id", "assigned_agent_id", "assigned_role_id", "parent_task_id", "depends_on", "history", "last_output", "last_exit_code", "callback_url", "callback_secret_sealed", "version", "lease_holder_id", "lease_expires_at", "created_at", "updated_at", "id") VALUES ($1, $2, $3, $4, $5, DEFAULT, $6, $7, $8, $9, DEFAULT, DEFAULT, $10, $11, DEFAULT, DEFAULT, DEFAULT, DEFAULT, DEFAULT, $12) RETURNING "status", "priority", "depends_on", "history", "version", "created_at", "updated_at"`;
+/** POST /api/tasks (TasksRepository.insert): $1 id … $11 the history, answered from RETURNING. */
+export const INSERT_TASK = `INSERT INTO tasks AS t (id, title, description, priority, team_id, assigned_role_id, parent_task_id,
+         depends_on, callback_url, callback_secret_sealed, status, history)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::uuid[], $9, $10, 'todo', $11::jsonb)
+       RETURNING ${TASK_SELECT}`;
 
 /** The list filters the scenarios use (TasksRepository.search builds the same WHERE for them). */
 export interface TaskListFilter {
@@ -89,45 +108,72 @@ export interface TaskListFilter {
   priority?: string[];
 }
 
-/** GET /api/tasks: the count and the page, which the hub runs concurrently on two pooled connections. */
+/** The hub counts up to offset + limit + this many matches (task-search.ts TOTAL_LOOKAHEAD). */
+export const TOTAL_LOOKAHEAD = 1000;
+const UPDATED_AT_KEY = `to_char(t.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/**
+ * GET /api/tasks, newest first without history (task-search.ts, TasksRepository.search): the page, one row
+ * beyond the limit, and the capped count, which the hub runs concurrently on two pooled connections.
+ */
 export function taskListQueries(
   filter: TaskListFilter,
   limit: number,
   offset: number,
-): { count: string; page: string; params: string[]; alias: string } {
-  const params: string[] = [];
+): { count: string; page: string; params: unknown[]; countLimit: number } {
+  const params: unknown[] = [];
   const where: string[] = [];
   for (const column of ['status', 'priority'] as const) {
     const values = filter[column];
     if (values?.length) {
-      const placeholders = values.map((value) => `$${params.push(value)}`);
-      where.push(`"task"."${column}" IN (${placeholders.join(', ')})`);
+      params.push(values);
+      where.push(`t.${column} = ANY($${params.length}::varchar[])`);
     }
   }
-  const condition = where.length ? ` WHERE ${where.join(' AND ')}` : '';
+  const condition = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const countLimit = offset + limit + TOTAL_LOOKAHEAD;
   return {
-    count: `SELECT COUNT(*)::int AS "count" FROM "tasks" "task"${condition}`,
-    page: `SELECT ${select('task', TASK_COLUMNS)} FROM "tasks" "task"${condition} ORDER BY "task"."updated_at" DESC, "task"."id" DESC LIMIT ${limit} OFFSET ${offset}`,
+    page: `SELECT ${plainTaskColumns(false)}, ${UPDATED_AT_KEY} AS "sortKey" FROM tasks t ${condition} ORDER BY t.updated_at DESC, t.id DESC
+         LIMIT ${limit + 1} OFFSET ${offset}`,
+    count: `SELECT count(*)::int AS total FROM (SELECT 1 FROM tasks t ${condition} LIMIT ${countLimit}) matches`,
     params,
-    alias: 'task',
+    countLimit,
   };
 }
 
-/** tasks.repository.ts APPEND_HISTORY_SQL with its `:entry` parameter at `$n`. */
-const appendHistory = (n: number): string => `(SELECT COALESCE(jsonb_agg(entry ORDER BY position), '[]'::jsonb)
-	   FROM jsonb_array_elements("history" || $${n}::jsonb) WITH ORDINALITY AS h(entry, position)
-	   WHERE position > jsonb_array_length("history") + 1 - 200)`;
+/** tasks.repository.ts appendHistorySql with its entry parameter at `n`. */
+const appendHistory = (n: string): string => `(SELECT COALESCE(jsonb_agg(entry ORDER BY position), '[]'::jsonb)
+   FROM jsonb_array_elements(history || ${n}::jsonb) WITH ORDINALITY AS h(entry, position)
+   WHERE position > jsonb_array_length(history) + 1 - 200)`;
 
 /** POST /api/tasks/:id/status to `blocked`: $1 status, $2/$3 lease (null), $4 the history entry, $5 the id. */
-export const UPDATE_STATUS_CLEARING_LEASE = `UPDATE "tasks" SET "status" = $1, "lease_holder_id" = $2, "lease_expires_at" = $3, "history" = ${appendHistory(4)}, "version" = "version" + 1, "updated_at" = CURRENT_TIMESTAMP WHERE "id" = $5`;
+export const UPDATE_STATUS_CLEARING_LEASE = `UPDATE "tasks" SET "status" = $1, "lease_holder_id" = $2, "lease_expires_at" = $3, "history" = ${appendHistory('$4')}, "version" = "version" + 1, "updated_at" = CURRENT_TIMESTAMP WHERE "id" = $5`;
 /** POST /api/tasks/:id/status to `in_progress` (the lease stays): $1 status, $2 entry, $3 id. */
-export const UPDATE_STATUS = `UPDATE "tasks" SET "status" = $1, "history" = ${appendHistory(2)}, "version" = "version" + 1, "updated_at" = CURRENT_TIMESTAMP WHERE "id" = $3`;
+export const UPDATE_STATUS = `UPDATE "tasks" SET "status" = $1, "history" = ${appendHistory('$2')}, "version" = "version" + 1, "updated_at" = CURRENT_TIMESTAMP WHERE "id" = $3`;
 
-/** The outbox row of a status change on a task with a callback URL (TasksRepository.enqueueCallback). */
-export const INSERT_CALLBACK_DELIVERY = `INSERT INTO "callback_deliveries"("id", "task_id", "event", "url", "body", "secret_sealed", "status", "attempts", "last_status_code", "last_error", "next_attempt_at", "locked_until", "delivered_at", "created_at") VALUES ($1, $2, $3, $4, $5, $6, DEFAULT, DEFAULT, DEFAULT, DEFAULT, DEFAULT, DEFAULT, DEFAULT, DEFAULT) RETURNING "id", "status", "attempts", "next_attempt_at", "created_at"`;
+/** tasks.repository.ts callbackOutboxSql: the outbox row of each task of `source` with a callback. */
+const callbackOutbox = (
+  source: string,
+  occurredAt: string,
+): string => `INSERT INTO callback_deliveries (id, task_id, event, url, body, secret_sealed)
+    SELECT d.id, s.id, 'task.status_changed', s.callback_url,
+      json_build_object('event', 'task.status_changed',
+        'task', json_build_object('id', s.id, 'status', s.status, 'parentTaskId', s.parent_task_id,
+          'lastOutput', s.last_output, 'lastExitCode', s.last_exit_code),
+        'occurredAt', ${occurredAt}::text, 'deliveryId', d.id)::text,
+      s.callback_secret_sealed
+    FROM ${source} s CROSS JOIN LATERAL (SELECT gen_random_uuid() AS id) d
+    WHERE s.callback_url IS NOT NULL AND s.callback_secret_sealed IS NOT NULL`;
 
-/** POST /api/tasks/claim without team or role filters (TaskQueueRepository.claim): $1 the agent id. */
-export const CLAIM_CANDIDATE = `SELECT t.id FROM tasks t
+/** The outbox row of a status change (TasksRepository.enqueueCallback): $1 the task id, $2 when. */
+export const INSERT_CALLBACK_DELIVERY = callbackOutbox('(SELECT * FROM tasks WHERE id = $1)', '$2');
+
+/**
+ * POST /api/tasks/claim without team or role filters (TaskQueueRepository.claim), one statement: $1 the
+ * agent id, $2 lease seconds, $3 the history entry, $4 when.
+ */
+export const CLAIM = `WITH candidate AS (
+         SELECT t.id FROM tasks t
          WHERE t.status = 'todo'
            AND (t.assigned_agent_id IS NULL OR t.assigned_agent_id = $1)
            AND (t.team_id IS NULL OR EXISTS (
@@ -141,9 +187,15 @@ export const CLAIM_CANDIDATE = `SELECT t.id FROM tasks t
            
          ORDER BY t.status, CASE t.priority WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END DESC, t.created_at ASC
          LIMIT 1
-         FOR UPDATE OF t SKIP LOCKED`;
-/** The lease of a claim: $1 'assigned', $2/$3 the agent, $4 lease seconds, $5 the history entry, $6 the id. */
-export const CLAIM_UPDATE = `UPDATE "tasks" SET "status" = $1, "assigned_agent_id" = $2, "lease_holder_id" = $3, "lease_expires_at" = now() + make_interval(secs => $4), "history" = ${appendHistory(5)}, "version" = "version" + 1, "updated_at" = CURRENT_TIMESTAMP WHERE "id" = $6`;
+         FOR UPDATE OF t SKIP LOCKED
+       ), claimed AS (
+         UPDATE tasks SET status = 'assigned', assigned_agent_id = $1, lease_holder_id = $1,
+           lease_expires_at = now() + make_interval(secs => $2), history = ${appendHistory('$3')},
+           version = version + 1, updated_at = now()
+         FROM candidate WHERE tasks.id = candidate.id
+         RETURNING tasks.*
+       ), outbox AS (${callbackOutbox('claimed', '$4')})
+       SELECT ${TASK_SELECT} FROM claimed t`;
 
 /** POST /api/auth/login: the user (UsersRepository.getByUsername). */
 export const USER_ALIAS = 'user';

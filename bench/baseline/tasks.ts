@@ -5,13 +5,13 @@ import type { Caller, Credentials } from './credentials.js';
 import { fail, success } from './envelope.js';
 import {
   type AliasedRow,
-  CLAIM_CANDIDATE,
-  CLAIM_UPDATE,
+  CLAIM,
+  ENTITY_ALIAS,
+  ENTITY_BY_ID,
+  ENTITY_BY_ID_FOR_UPDATE,
   INSERT_CALLBACK_DELIVERY,
   INSERT_TASK,
   TASK_BY_ID,
-  TASK_BY_ID_ALIAS,
-  TASK_BY_ID_FOR_UPDATE,
   type TaskListFilter,
   taskListQueries,
   UPDATE_STATUS,
@@ -67,31 +67,48 @@ const STATUS_CHANGES: Record<string, { from: string; clearsLease: boolean }> = {
 };
 const DEFAULT_LEASE_SECONDS = 120;
 
-/** toTaskResponse of src/modules/tasks/dto/task.response.dto.ts, from TypeORM-aliased columns. */
-function toTask(row: AliasedRow, alias: string): Record<string, unknown> {
-  const column = (name: string): unknown => row[`${alias}_${name}`];
-  const leaseExpiresAt = column('lease_expires_at') as Date | null;
-  return {
-    id: column('id'),
-    title: column('title'),
-    description: column('description'),
-    status: column('status'),
-    priority: column('priority'),
-    teamId: column('team_id'),
-    assignedAgentId: column('assigned_agent_id'),
-    assignedRoleId: column('assigned_role_id'),
-    parentTaskId: column('parent_task_id'),
-    dependsOn: column('depends_on'),
-    history: column('history'),
-    lastOutput: column('last_output'),
-    lastExitCode: column('last_exit_code'),
-    callbackUrl: column('callback_url'),
-    version: column('version'),
-    leaseExpiresAt: leaseExpiresAt?.toISOString() ?? null,
-    createdAt: (column('created_at') as Date).toISOString(),
-    updatedAt: (column('updated_at') as Date).toISOString(),
+/** A row of the hub's plain-SQL statements: the entity's columns named as its properties. */
+type TaskRow = Record<string, unknown>;
+
+/** toTaskResponse / toTaskListItem of src/modules/tasks/dto/task.response.dto.ts. */
+function toTask(row: TaskRow): Record<string, unknown> {
+  const task: Record<string, unknown> = {
+    id: row.id,
+    title: row.title,
+    description: row.description,
+    status: row.status,
+    priority: row.priority,
+    teamId: row.teamId,
+    assignedAgentId: row.assignedAgentId,
+    assignedRoleId: row.assignedRoleId,
+    parentTaskId: row.parentTaskId,
+    dependsOn: row.dependsOn,
+    history: row.history,
+    lastOutput: row.lastOutput,
+    lastExitCode: row.lastExitCode,
+    callbackUrl: row.callbackUrl,
+    version: row.version,
+    leaseExpiresAt: (row.leaseExpiresAt as Date | null)?.toISOString() ?? null,
+    createdAt: (row.createdAt as Date).toISOString(),
+    updatedAt: (row.updatedAt as Date).toISOString(),
   };
+  if (row.history === undefined) {
+    delete task.history;
+  }
+  return task;
 }
+
+/** The same answer from the TypeORM-aliased row the change's transaction re-reads. */
+const entityRow = (row: AliasedRow): TaskRow =>
+  Object.fromEntries(
+    Object.entries(row).map(([key, value]) => [
+      key.slice(ENTITY_ALIAS.length + 1).replace(/_([a-z])/g, (_match, letter: string) => letter.toUpperCase()),
+      value,
+    ]),
+  );
+
+const encodeCursor = (sort: string, key: string, id: string): string =>
+  Buffer.from(JSON.stringify([sort, key, id]), 'utf8').toString('base64url');
 
 interface HistoryEntry {
   at: string;
@@ -137,8 +154,8 @@ export function registerTaskRoutes(app: FastifyInstance, pool: pg.Pool, credenti
     if (!(await authenticate(request.headers.authorization, reply))) {
       return reply;
     }
-    const { rows } = await pool.query<AliasedRow>(TASK_BY_ID, [request.params.id]);
-    return rows[0] ? success(reply, 200, toTask(rows[0], TASK_BY_ID_ALIAS)) : fail(reply, 404, 'task_not_found');
+    const { rows } = await pool.query<TaskRow>(TASK_BY_ID, [request.params.id]);
+    return rows[0] ? success(reply, 200, toTask(rows[0])) : fail(reply, 404, 'task_not_found');
   });
 
   app.get<{ Querystring: { status?: string; priority?: string; limit: number; offset: number } }>(
@@ -153,11 +170,21 @@ export function registerTaskRoutes(app: FastifyInstance, pool: pg.Pool, credenti
       const sql = taskListQueries(filter, limit, offset);
       const values = sql.params.length ? sql.params : undefined;
       const [page, count] = await Promise.all([
-        pool.query<AliasedRow>(sql.page, values),
-        pool.query<{ count: number }>(sql.count, values),
+        pool.query<TaskRow & { sortKey: string }>(sql.page, values),
+        pool.query<{ total: number }>(sql.count, values),
       ]);
-      const items = page.rows.map((row) => toTask(row, sql.alias));
-      return success(reply, 200, { items, total: count.rows[0].count, limit, offset });
+      const rows = page.rows.slice(0, limit);
+      const last = rows.at(-1);
+      const total = count.rows[0].total;
+      return success(reply, 200, {
+        items: rows.map(toTask),
+        total,
+        totalIsExact: total < sql.countLimit,
+        limit,
+        offset,
+        nextCursor:
+          page.rows.length > limit && last ? encodeCursor('-updatedAt', last.sortKey, last.id as string) : null,
+      });
     },
   );
 
@@ -169,22 +196,20 @@ export function registerTaskRoutes(app: FastifyInstance, pool: pg.Pool, credenti
     const body = request.body;
     const id = body.id ?? randomUUID();
     const values = [
+      id,
       body.title,
       body.description ?? null,
-      'todo',
       body.priority ?? 'medium',
       body.teamId ?? null,
       body.assignedRoleId ?? null,
       body.parentTaskId ?? null,
       [],
+      null,
+      null,
       JSON.stringify([historyEntry(caller, 'created', { title: body.title })]),
-      null,
-      null,
-      id,
     ];
-    await pool.query(INSERT_TASK, values);
-    const { rows } = await pool.query<AliasedRow>(TASK_BY_ID, [id]);
-    return success(reply, 201, toTask(rows[0], TASK_BY_ID_ALIAS));
+    const { rows } = await pool.query<TaskRow>(INSERT_TASK, values);
+    return success(reply, 201, toTask(rows[0]));
   });
 
   app.post<{ Params: { id: string }; Body: { status: string } }>(
@@ -198,28 +223,30 @@ export function registerTaskRoutes(app: FastifyInstance, pool: pg.Pool, credenti
       const { id } = request.params;
       const to = request.body.status;
       const change = STATUS_CHANGES[to];
-      const before = (await pool.query<AliasedRow>(TASK_BY_ID, [id])).rows[0];
+      const before = (await pool.query<TaskRow>(TASK_BY_ID, [id])).rows[0];
       if (!before) {
         return fail(reply, 404, 'task_not_found');
       }
-      const from = before[`${TASK_BY_ID_ALIAS}_status`];
+      const from = before.status;
       if (!change || change.from !== from) {
         return fail(reply, 409, 'invalid_transition');
       }
       const entry = historyEntry(caller, 'status_changed', { from, to });
       const after = await inTransaction(pool, async (client) => {
-        const locked = (await client.query<AliasedRow>(TASK_BY_ID_FOR_UPDATE, [id])).rows[0];
-        if (locked?.[`${TASK_BY_ID_ALIAS}_status`] !== from) {
+        const locked = (await client.query<AliasedRow>(ENTITY_BY_ID_FOR_UPDATE, [id])).rows[0];
+        if (locked?.[`${ENTITY_ALIAS}_status`] !== from) {
           return null;
         }
         await (change.clearsLease
           ? client.query(UPDATE_STATUS_CLEARING_LEASE, [to, null, null, JSON.stringify([entry]), id])
           : client.query(UPDATE_STATUS, [to, JSON.stringify([entry]), id]));
-        const row = (await client.query<AliasedRow>(TASK_BY_ID, [id])).rows[0];
-        await enqueueCallback(client, row, entry.at);
+        const row = entityRow((await client.query<AliasedRow>(ENTITY_BY_ID, [id])).rows[0]);
+        if (row.callbackUrl && row.callbackSecretSealed) {
+          await client.query(INSERT_CALLBACK_DELIVERY, [id, entry.at]);
+        }
         return row;
       });
-      return after ? success(reply, 200, toTask(after, TASK_BY_ID_ALIAS)) : fail(reply, 409, 'version_conflict');
+      return after ? success(reply, 200, toTask(after)) : fail(reply, 409, 'version_conflict');
     },
   );
 
@@ -236,47 +263,8 @@ export function registerTaskRoutes(app: FastifyInstance, pool: pg.Pool, credenti
       }
       const leaseSeconds = request.body?.leaseSeconds ?? DEFAULT_LEASE_SECONDS;
       const entry = historyEntry(caller, 'claimed', { agentId: caller.id, leaseSeconds });
-      const task = await inTransaction(pool, async (client) => {
-        const candidate = (await client.query<{ id: string }>(CLAIM_CANDIDATE, [caller.id])).rows[0];
-        if (!candidate) {
-          return null;
-        }
-        const values = ['assigned', caller.id, caller.id, leaseSeconds, JSON.stringify([entry]), candidate.id];
-        await client.query(CLAIM_UPDATE, values);
-        const row = (await client.query<AliasedRow>(TASK_BY_ID, [candidate.id])).rows[0];
-        await enqueueCallback(client, row, entry.at);
-        return row;
-      });
-      return task ? success(reply, 200, toTask(task, TASK_BY_ID_ALIAS)) : reply.code(204).send();
+      const { rows } = await pool.query<TaskRow>(CLAIM, [caller.id, leaseSeconds, JSON.stringify([entry]), entry.at]);
+      return rows[0] ? success(reply, 200, toTask(rows[0])) : reply.code(204).send();
     },
   );
-}
-
-/** The outbox row, for tasks with a callback URL and secret, with the body the hub signs. */
-async function enqueueCallback(client: pg.PoolClient, row: AliasedRow, occurredAt: string): Promise<void> {
-  const column = (name: string): unknown => row[`${TASK_BY_ID_ALIAS}_${name}`];
-  if (!column('callback_url') || !column('callback_secret_sealed')) {
-    return;
-  }
-  const deliveryId = randomUUID();
-  const body = JSON.stringify({
-    event: 'task.status_changed',
-    task: {
-      id: column('id'),
-      status: column('status'),
-      parentTaskId: column('parent_task_id'),
-      lastOutput: column('last_output'),
-      lastExitCode: column('last_exit_code'),
-    },
-    occurredAt,
-    deliveryId,
-  });
-  await client.query(INSERT_CALLBACK_DELIVERY, [
-    deliveryId,
-    column('id'),
-    'task.status_changed',
-    column('callback_url'),
-    body,
-    column('callback_secret_sealed'),
-  ]);
 }
