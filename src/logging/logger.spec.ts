@@ -123,6 +123,18 @@ describe(createLogger.name, () => {
     });
   });
 
+  it('redacts credentials in headers logged at the top level or under request/response', () => {
+    const { logger, lines } = memoryLogger();
+
+    logger.info({ headers: { authorization: 'Bearer secret-1' } });
+    logger.info({ request: { headers: { 'x-registration-token': 'secret-2' } } });
+    logger.info({ response: { headers: { 'set-cookie': 'secret-3' } } });
+
+    expect(lines).toHaveLength(3);
+    expect(lines.join('')).not.toMatch(/secret-\d/);
+    expect(lines.join('')).toContain('[REDACTED]');
+  });
+
   it('redacts an Authorization header carried by a logged error', () => {
     const { logger, lines } = memoryLogger();
     const error = Object.assign(new Error('upstream failed'), {

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Patch, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   AdminOnly,
@@ -11,7 +11,7 @@ import {
 import type { RequestContext } from '../../common/auth/request-context.js';
 import { ApiErrors, ApiSuccess, NoContent } from '../../common/http/api-responses.decorators.js';
 import { RateLimit } from '../../common/rate-limit/rate-limit.js';
-import { IdParamDto } from '../../common/http/id-param.dto.js';
+import { IdParam } from '../../common/http/id-param.js';
 import { RequestHeader } from '../../common/http/request-header.js';
 import type { Page } from '../../common/http/pagination.dto.js';
 import { AgentsService } from './agents.service.js';
@@ -64,7 +64,7 @@ export class AgentsController {
   @ApiOperation({ summary: 'Read an agent' })
   @ApiSuccess(AgentResponseDto)
   @ApiErrors([HttpStatus.NOT_FOUND, 'agent_not_found'])
-  get(@Param() { id }: IdParamDto): Promise<AgentResponseDto> {
+  get(@IdParam() id: string): Promise<AgentResponseDto> {
     return this.agents.get(id);
   }
 
@@ -73,11 +73,7 @@ export class AgentsController {
   @ApiOperation({ summary: 'Change an agent (name, role, status, capabilities, version, outbound token)' })
   @ApiSuccess(AgentResponseDto)
   @ApiErrors([HttpStatus.NOT_FOUND, 'agent_not_found'])
-  update(
-    @Ctx() ctx: RequestContext,
-    @Param() { id }: IdParamDto,
-    @Body() dto: UpdateAgentDto,
-  ): Promise<AgentResponseDto> {
+  update(@Ctx() ctx: RequestContext, @IdParam() id: string, @Body() dto: UpdateAgentDto): Promise<AgentResponseDto> {
     return this.agents.update(ctx, id, dto);
   }
 
@@ -86,7 +82,7 @@ export class AgentsController {
   @NoContent()
   @ApiOperation({ summary: 'Delete an agent (its key stops working, its memberships go)' })
   @ApiErrors([HttpStatus.NOT_FOUND, 'agent_not_found'])
-  remove(@Ctx() ctx: RequestContext, @Param() { id }: IdParamDto): Promise<void> {
+  remove(@Ctx() ctx: RequestContext, @IdParam() id: string): Promise<void> {
     return this.agents.remove(ctx, id);
   }
 
@@ -96,11 +92,7 @@ export class AgentsController {
   @ApiOperation({ summary: 'Report that the agent is alive (the agent itself or an administrator)' })
   @ApiSuccess(AgentResponseDto)
   @ApiErrors(SELF_OR_ADMIN, [HttpStatus.NOT_FOUND, 'agent_not_found'])
-  heartbeat(
-    @Ctx() ctx: RequestContext,
-    @Param() { id }: IdParamDto,
-    @Body() dto: HeartbeatDto,
-  ): Promise<AgentResponseDto> {
+  heartbeat(@Ctx() ctx: RequestContext, @IdParam() id: string, @Body() dto: HeartbeatDto): Promise<AgentResponseDto> {
     return this.agents.heartbeat(ctx, id, dto);
   }
 
@@ -110,7 +102,7 @@ export class AgentsController {
   @ApiOperation({ summary: 'Issue a new agent key; the old one stops working at once' })
   @ApiSuccess(AgentKeyResponseDto)
   @ApiErrors(SELF_OR_ADMIN, [HttpStatus.NOT_FOUND, 'agent_not_found'])
-  rotateKey(@Ctx() ctx: RequestContext, @Param() { id }: IdParamDto): Promise<AgentKeyResponseDto> {
+  rotateKey(@Ctx() ctx: RequestContext, @IdParam() id: string): Promise<AgentKeyResponseDto> {
     return this.agents.rotateKey(ctx, id);
   }
 }

@@ -1,9 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Patch, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminOnly, Authenticated, Ctx } from '../../common/auth/auth.decorators.js';
 import type { RequestContext } from '../../common/auth/request-context.js';
 import { ApiErrors, ApiSuccess, NoContent } from '../../common/http/api-responses.decorators.js';
-import { IdParamDto } from '../../common/http/id-param.dto.js';
+import { IdParam } from '../../common/http/id-param.js';
 import { type Page, PageQueryDto } from '../../common/http/pagination.dto.js';
 import {
   CreateScheduledTaskDto,
@@ -37,7 +37,7 @@ export class ScheduledTasksController {
   @ApiOperation({ summary: 'Read a schedule' })
   @ApiSuccess(ScheduledTaskResponseDto)
   @ApiErrors(NOT_FOUND)
-  get(@Param() { id }: IdParamDto): Promise<ScheduledTaskResponseDto> {
+  get(@IdParam() id: string): Promise<ScheduledTaskResponseDto> {
     return this.schedules.get(id);
   }
 
@@ -57,7 +57,7 @@ export class ScheduledTasksController {
   @ApiErrors(NOT_FOUND, INVALID)
   update(
     @Ctx() ctx: RequestContext,
-    @Param() { id }: IdParamDto,
+    @IdParam() id: string,
     @Body() dto: UpdateScheduledTaskDto,
   ): Promise<ScheduledTaskResponseDto> {
     return this.schedules.update(ctx, id, dto);
@@ -68,7 +68,7 @@ export class ScheduledTasksController {
   @NoContent()
   @ApiOperation({ summary: 'Delete a schedule and its run history' })
   @ApiErrors(NOT_FOUND)
-  remove(@Ctx() ctx: RequestContext, @Param() { id }: IdParamDto): Promise<void> {
+  remove(@Ctx() ctx: RequestContext, @IdParam() id: string): Promise<void> {
     return this.schedules.remove(ctx, id);
   }
 
@@ -78,7 +78,7 @@ export class ScheduledTasksController {
   @ApiOperation({ summary: 'Run now: create the task at once (the timetable is unchanged)' })
   @ApiSuccess(ScheduledTaskRunDto)
   @ApiErrors(NOT_FOUND)
-  run(@Ctx() ctx: RequestContext, @Param() { id }: IdParamDto): Promise<ScheduledTaskRunDto> {
+  run(@Ctx() ctx: RequestContext, @IdParam() id: string): Promise<ScheduledTaskRunDto> {
     return this.schedules.runNow(ctx, id);
   }
 
@@ -87,7 +87,7 @@ export class ScheduledTasksController {
   @ApiOperation({ summary: 'Run history, newest first' })
   @ApiSuccess(ScheduledTaskRunDto, { paged: true })
   @ApiErrors(NOT_FOUND)
-  runs(@Param() { id }: IdParamDto, @Query() query: PageQueryDto): Promise<Page<ScheduledTaskRunDto>> {
+  runs(@IdParam() id: string, @Query() query: PageQueryDto): Promise<Page<ScheduledTaskRunDto>> {
     return this.schedules.runs(id, query);
   }
 }

@@ -1,10 +1,10 @@
-import { Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { Controller, Get, HttpCode, HttpStatus, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, Ctx } from '../../common/auth/auth.decorators.js';
 import type { RequestContext } from '../../common/auth/request-context.js';
 import { ForbiddenError } from '../../common/errors/domain-errors.js';
 import { ApiErrors, ApiSuccess } from '../../common/http/api-responses.decorators.js';
-import { IdParamDto } from '../../common/http/id-param.dto.js';
+import { IdParam } from '../../common/http/id-param.js';
 import { type Page, PageQueryDto } from '../../common/http/pagination.dto.js';
 import { ArchivedTaskResponseDto, TaskResponseDto } from './dto/task.response.dto.js';
 import { TaskArchiveService } from './task-archive.service.js';
@@ -37,7 +37,7 @@ export class TaskArchiveController {
   @ApiOperation({ summary: 'Move a task to the archive (audited)' })
   @ApiSuccess(ArchivedTaskResponseDto)
   @ApiErrors([HttpStatus.NOT_FOUND, 'task_not_found'], PEOPLE_ONLY)
-  archiveOne(@Ctx() ctx: RequestContext, @Param() { id }: IdParamDto): Promise<ArchivedTaskResponseDto> {
+  archiveOne(@Ctx() ctx: RequestContext, @IdParam() id: string): Promise<ArchivedTaskResponseDto> {
     assertNotAgent(ctx);
     return this.archive.archiveOne(ctx, id);
   }
@@ -48,7 +48,7 @@ export class TaskArchiveController {
   @ApiOperation({ summary: 'Move an archived task back (audited)' })
   @ApiSuccess(TaskResponseDto)
   @ApiErrors([HttpStatus.NOT_FOUND, 'archived_task_not_found'], PEOPLE_ONLY)
-  restore(@Ctx() ctx: RequestContext, @Param() { id }: IdParamDto): Promise<TaskResponseDto> {
+  restore(@Ctx() ctx: RequestContext, @IdParam() id: string): Promise<TaskResponseDto> {
     assertNotAgent(ctx);
     return this.archive.restore(ctx, id);
   }

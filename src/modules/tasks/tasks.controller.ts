@@ -1,9 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiHeader, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminOnly, Authenticated, Ctx } from '../../common/auth/auth.decorators.js';
 import type { RequestContext } from '../../common/auth/request-context.js';
 import { ApiErrors, ApiSuccess, NoContent } from '../../common/http/api-responses.decorators.js';
-import { IdParamDto } from '../../common/http/id-param.dto.js';
+import { IdParam } from '../../common/http/id-param.js';
 import { RequestHeader } from '../../common/http/request-header.js';
 import {
   AssignTaskDto,
@@ -90,7 +90,7 @@ export class TasksController {
   @ApiOperation({ summary: 'Read a task' })
   @ApiSuccess(TaskResponseDto)
   @ApiErrors(NOT_FOUND)
-  get(@Param() { id }: IdParamDto): Promise<TaskResponseDto> {
+  get(@IdParam() id: string): Promise<TaskResponseDto> {
     return this.tasks.get(id);
   }
 
@@ -102,7 +102,7 @@ export class TasksController {
   @ApiErrors(NOT_FOUND, NOT_YOURS, CONFLICTS, [HttpStatus.BAD_REQUEST, 'validation_failed or dependency_cycle'])
   update(
     @Ctx() ctx: RequestContext,
-    @Param() { id }: IdParamDto,
+    @IdParam() id: string,
     @Body() dto: UpdateTaskDto,
     @RequestHeader('if-match') ifMatch?: string,
   ): Promise<TaskResponseDto> {
@@ -114,7 +114,7 @@ export class TasksController {
   @NoContent()
   @ApiOperation({ summary: 'Delete a task (audited)' })
   @ApiErrors(NOT_FOUND)
-  remove(@Ctx() ctx: RequestContext, @Param() { id }: IdParamDto): Promise<void> {
+  remove(@Ctx() ctx: RequestContext, @IdParam() id: string): Promise<void> {
     return this.tasks.remove(ctx, id);
   }
 
@@ -127,7 +127,7 @@ export class TasksController {
   @ApiErrors(NOT_FOUND, NOT_YOURS, CONFLICTS)
   changeStatus(
     @Ctx() ctx: RequestContext,
-    @Param() { id }: IdParamDto,
+    @IdParam() id: string,
     @Body() dto: ChangeStatusDto,
     @RequestHeader('if-match') ifMatch?: string,
   ): Promise<TaskResponseDto> {
@@ -140,11 +140,7 @@ export class TasksController {
   @ApiOperation({ summary: 'Assign the task to an agent' })
   @ApiSuccess(TaskResponseDto)
   @ApiErrors([HttpStatus.NOT_FOUND, 'task_not_found or agent_not_found'], NOT_YOURS, CONFLICTS)
-  assign(
-    @Ctx() ctx: RequestContext,
-    @Param() { id }: IdParamDto,
-    @Body() dto: AssignTaskDto,
-  ): Promise<TaskResponseDto> {
+  assign(@Ctx() ctx: RequestContext, @IdParam() id: string, @Body() dto: AssignTaskDto): Promise<TaskResponseDto> {
     return this.workflow.assign(ctx, id, dto.agentId);
   }
 
@@ -154,7 +150,7 @@ export class TasksController {
   @ApiOperation({ summary: 'Take the task away from its agent (back to todo if it was assigned or in progress)' })
   @ApiSuccess(TaskResponseDto)
   @ApiErrors(NOT_FOUND, NOT_YOURS)
-  unassign(@Ctx() ctx: RequestContext, @Param() { id }: IdParamDto): Promise<TaskResponseDto> {
+  unassign(@Ctx() ctx: RequestContext, @IdParam() id: string): Promise<TaskResponseDto> {
     return this.workflow.unassign(ctx, id);
   }
 
@@ -164,11 +160,7 @@ export class TasksController {
   @ApiOperation({ summary: 'Renew the lease the calling agent holds' })
   @ApiSuccess(TaskResponseDto)
   @ApiErrors(NOT_FOUND, NOT_YOURS, [HttpStatus.CONFLICT, 'lease_not_held'])
-  renewLease(
-    @Ctx() ctx: RequestContext,
-    @Param() { id }: IdParamDto,
-    @Body() dto: RenewLeaseDto,
-  ): Promise<TaskResponseDto> {
+  renewLease(@Ctx() ctx: RequestContext, @IdParam() id: string, @Body() dto: RenewLeaseDto): Promise<TaskResponseDto> {
     return this.workflow.renewLease(ctx, id, dto.leaseSeconds);
   }
 
@@ -177,7 +169,7 @@ export class TasksController {
   @ApiOperation({ summary: 'The task’s history (newest 200 entries)' })
   @ApiSuccess(TaskHistoryEntryDto, { isArray: true })
   @ApiErrors(NOT_FOUND)
-  history(@Param() { id }: IdParamDto): Promise<TaskHistoryEntryDto[]> {
+  history(@IdParam() id: string): Promise<TaskHistoryEntryDto[]> {
     return this.tasks.history(id);
   }
 
@@ -186,7 +178,7 @@ export class TasksController {
   @ApiOperation({ summary: 'The callback delivery log of the task' })
   @ApiSuccess(CallbackDeliveryDto, { isArray: true })
   @ApiErrors(NOT_FOUND)
-  callbackLog(@Param() { id }: IdParamDto): Promise<CallbackDeliveryDto[]> {
+  callbackLog(@IdParam() id: string): Promise<CallbackDeliveryDto[]> {
     return this.callbacks.log(id);
   }
 }

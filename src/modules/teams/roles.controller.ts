@@ -1,9 +1,9 @@
-import { Body, Controller, Delete, Get, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpStatus, Patch, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminOnly, Authenticated, Ctx } from '../../common/auth/auth.decorators.js';
 import type { RequestContext } from '../../common/auth/request-context.js';
 import { ApiErrors, ApiSuccess, NoContent } from '../../common/http/api-responses.decorators.js';
-import { IdParamDto } from '../../common/http/id-param.dto.js';
+import { IdParam } from '../../common/http/id-param.js';
 import { type Page, PageQueryDto } from '../../common/http/pagination.dto.js';
 import { RoleInputDto, RoleResponseDto, UpdateRoleDto } from './dto/teams.dto.js';
 import { RolesService } from './roles.service.js';
@@ -28,7 +28,7 @@ export class RolesController {
   @ApiOperation({ summary: 'Read a role' })
   @ApiSuccess(RoleResponseDto)
   @ApiErrors(NOT_FOUND)
-  get(@Param() { id }: IdParamDto): Promise<RoleResponseDto> {
+  get(@IdParam() id: string): Promise<RoleResponseDto> {
     return this.roles.get(id);
   }
 
@@ -46,11 +46,7 @@ export class RolesController {
   @ApiOperation({ summary: 'Change a role' })
   @ApiSuccess(RoleResponseDto)
   @ApiErrors(NOT_FOUND, [HttpStatus.CONFLICT, 'role_name_taken'])
-  update(
-    @Ctx() ctx: RequestContext,
-    @Param() { id }: IdParamDto,
-    @Body() dto: UpdateRoleDto,
-  ): Promise<RoleResponseDto> {
+  update(@Ctx() ctx: RequestContext, @IdParam() id: string, @Body() dto: UpdateRoleDto): Promise<RoleResponseDto> {
     return this.roles.update(ctx, id, dto);
   }
 
@@ -59,7 +55,7 @@ export class RolesController {
   @NoContent()
   @ApiOperation({ summary: 'Delete a role that no team type or member uses' })
   @ApiErrors(NOT_FOUND, [HttpStatus.CONFLICT, 'role_in_use (details.teamTypeIds, details.teamMemberIds)'])
-  remove(@Ctx() ctx: RequestContext, @Param() { id }: IdParamDto): Promise<void> {
+  remove(@Ctx() ctx: RequestContext, @IdParam() id: string): Promise<void> {
     return this.roles.remove(ctx, id);
   }
 }

@@ -3,7 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminOnly, Authenticated, Ctx } from '../../common/auth/auth.decorators.js';
 import type { RequestContext } from '../../common/auth/request-context.js';
 import { ApiErrors, ApiSuccess, NoContent } from '../../common/http/api-responses.decorators.js';
-import { IdParamDto } from '../../common/http/id-param.dto.js';
+import { IdParam } from '../../common/http/id-param.js';
 import { type Page, PageQueryDto } from '../../common/http/pagination.dto.js';
 import {
   LinkRoleDto,
@@ -36,7 +36,7 @@ export class TeamTypesController {
   @ApiOperation({ summary: 'Read a team type' })
   @ApiSuccess(TeamTypeResponseDto)
   @ApiErrors(NOT_FOUND)
-  get(@Param() { id }: IdParamDto): Promise<TeamTypeResponseDto> {
+  get(@IdParam() id: string): Promise<TeamTypeResponseDto> {
     return this.types.get(id);
   }
 
@@ -56,7 +56,7 @@ export class TeamTypesController {
   @ApiErrors(NOT_FOUND, [HttpStatus.CONFLICT, 'team_type_name_taken'])
   update(
     @Ctx() ctx: RequestContext,
-    @Param() { id }: IdParamDto,
+    @IdParam() id: string,
     @Body() dto: UpdateTeamTypeDto,
   ): Promise<TeamTypeResponseDto> {
     return this.types.update(ctx, id, dto);
@@ -67,7 +67,7 @@ export class TeamTypesController {
   @NoContent()
   @ApiOperation({ summary: 'Delete a team type that no team uses' })
   @ApiErrors(NOT_FOUND, [HttpStatus.CONFLICT, 'team_type_in_use (details.teamIds)'])
-  remove(@Ctx() ctx: RequestContext, @Param() { id }: IdParamDto): Promise<void> {
+  remove(@Ctx() ctx: RequestContext, @IdParam() id: string): Promise<void> {
     return this.types.remove(ctx, id);
   }
 
@@ -76,7 +76,7 @@ export class TeamTypesController {
   @ApiOperation({ summary: 'The roles this type allows, with their per-type templates' })
   @ApiSuccess(RoleLinkDto, { isArray: true })
   @ApiErrors(NOT_FOUND)
-  roles(@Param() { id }: IdParamDto): Promise<RoleLinkDto[]> {
+  roles(@IdParam() id: string): Promise<RoleLinkDto[]> {
     return this.types.roleLinks(id);
   }
 
@@ -88,7 +88,7 @@ export class TeamTypesController {
     [HttpStatus.NOT_FOUND, 'team_type_not_found, role_not_found or template_not_found'],
     [HttpStatus.CONFLICT, 'role_already_linked'],
   )
-  link(@Ctx() ctx: RequestContext, @Param() { id }: IdParamDto, @Body() dto: LinkRoleDto): Promise<RoleLinkDto[]> {
+  link(@Ctx() ctx: RequestContext, @IdParam() id: string, @Body() dto: LinkRoleDto): Promise<RoleLinkDto[]> {
     return this.types.linkRole(ctx, id, dto.roleId, dto.templateId);
   }
 

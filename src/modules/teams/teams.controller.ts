@@ -3,7 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminOnly, Authenticated, Ctx } from '../../common/auth/auth.decorators.js';
 import type { RequestContext } from '../../common/auth/request-context.js';
 import { ApiErrors, ApiSuccess, NoContent } from '../../common/http/api-responses.decorators.js';
-import { IdParamDto } from '../../common/http/id-param.dto.js';
+import { IdParam } from '../../common/http/id-param.js';
 import type { Page } from '../../common/http/pagination.dto.js';
 import {
   AddMemberDto,
@@ -36,7 +36,7 @@ export class TeamsController {
   @ApiOperation({ summary: 'Read a team with its members' })
   @ApiSuccess(TeamResponseDto)
   @ApiErrors(NOT_FOUND)
-  get(@Param() { id }: IdParamDto): Promise<TeamResponseDto> {
+  get(@IdParam() id: string): Promise<TeamResponseDto> {
     return this.teams.get(id);
   }
 
@@ -58,11 +58,7 @@ export class TeamsController {
     [HttpStatus.BAD_REQUEST, 'invalid_role_for_team_type'],
     [HttpStatus.CONFLICT, 'team_name_taken'],
   )
-  update(
-    @Ctx() ctx: RequestContext,
-    @Param() { id }: IdParamDto,
-    @Body() dto: UpdateTeamDto,
-  ): Promise<TeamResponseDto> {
+  update(@Ctx() ctx: RequestContext, @IdParam() id: string, @Body() dto: UpdateTeamDto): Promise<TeamResponseDto> {
     return this.teams.update(ctx, id, dto);
   }
 
@@ -71,7 +67,7 @@ export class TeamsController {
   @NoContent()
   @ApiOperation({ summary: 'Delete a team and its memberships' })
   @ApiErrors(NOT_FOUND)
-  remove(@Ctx() ctx: RequestContext, @Param() { id }: IdParamDto): Promise<void> {
+  remove(@Ctx() ctx: RequestContext, @IdParam() id: string): Promise<void> {
     return this.teams.remove(ctx, id);
   }
 
@@ -81,7 +77,7 @@ export class TeamsController {
   @ApiOperation({ summary: 'Make this the active team (the others become inactive)' })
   @ApiSuccess(TeamResponseDto)
   @ApiErrors(NOT_FOUND)
-  activate(@Ctx() ctx: RequestContext, @Param() { id }: IdParamDto): Promise<TeamResponseDto> {
+  activate(@Ctx() ctx: RequestContext, @IdParam() id: string): Promise<TeamResponseDto> {
     return this.teams.activate(ctx, id);
   }
 
@@ -96,7 +92,7 @@ export class TeamsController {
   )
   addMember(
     @Ctx() ctx: RequestContext,
-    @Param() { id }: IdParamDto,
+    @IdParam() id: string,
     @Body() dto: AddMemberDto,
   ): Promise<TeamMemberResponseDto> {
     return this.teams.addMember(ctx, id, dto);

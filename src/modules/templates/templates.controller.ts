@@ -1,9 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Patch, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminOnly, Authenticated, Ctx } from '../../common/auth/auth.decorators.js';
 import type { RequestContext } from '../../common/auth/request-context.js';
 import { ApiErrors, ApiSuccess } from '../../common/http/api-responses.decorators.js';
-import { IdParamDto } from '../../common/http/id-param.dto.js';
+import { IdParam } from '../../common/http/id-param.js';
 import { type Page, PageQueryDto } from '../../common/http/pagination.dto.js';
 import {
   CreateTemplateDto,
@@ -36,7 +36,7 @@ export class TemplatesController {
   @ApiOperation({ summary: 'Read a template' })
   @ApiSuccess(TemplateResponseDto)
   @ApiErrors(NOT_FOUND)
-  get(@Param() { id }: IdParamDto): Promise<TemplateResponseDto> {
+  get(@IdParam() id: string): Promise<TemplateResponseDto> {
     return this.templates.get(id);
   }
 
@@ -56,7 +56,7 @@ export class TemplatesController {
   @ApiErrors(NOT_FOUND, [HttpStatus.CONFLICT, 'template_name_taken'])
   update(
     @Ctx() ctx: RequestContext,
-    @Param() { id }: IdParamDto,
+    @IdParam() id: string,
     @Body() dto: UpdateTemplateDto,
   ): Promise<TemplateWithWarningsDto> {
     return this.templates.update(ctx, id, dto);
@@ -67,7 +67,7 @@ export class TemplatesController {
   @ApiOperation({ summary: 'Delete a template, clearing references to it (roles, type–role links, members)' })
   @ApiSuccess(DeletedTemplateDto)
   @ApiErrors(NOT_FOUND)
-  remove(@Ctx() ctx: RequestContext, @Param() { id }: IdParamDto): Promise<DeletedTemplateDto> {
+  remove(@Ctx() ctx: RequestContext, @IdParam() id: string): Promise<DeletedTemplateDto> {
     return this.templates.remove(ctx, id);
   }
 
@@ -77,7 +77,7 @@ export class TemplatesController {
   @ApiOperation({ summary: 'Fill the placeholders; 400 lists the variables that are missing' })
   @ApiSuccess(RenderedTemplateDto)
   @ApiErrors(NOT_FOUND, [HttpStatus.BAD_REQUEST, 'validation_failed: details name each missing variable'])
-  render(@Param() { id }: IdParamDto, @Body() dto: RenderTemplateDto): Promise<RenderedTemplateDto> {
+  render(@IdParam() id: string, @Body() dto: RenderTemplateDto): Promise<RenderedTemplateDto> {
     return this.templates.render(id, dto.variables);
   }
 }

@@ -1,9 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Patch, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminOnly, Ctx } from '../../common/auth/auth.decorators.js';
 import type { RequestContext } from '../../common/auth/request-context.js';
 import { ApiErrors, ApiSuccess, NoContent } from '../../common/http/api-responses.decorators.js';
-import { IdParamDto } from '../../common/http/id-param.dto.js';
+import { IdParam } from '../../common/http/id-param.js';
 import type { Page } from '../../common/http/pagination.dto.js';
 import { CreateUserDto, ListUsersQueryDto, ResetPasswordDto, UpdateUserDto } from './dto/user-inputs.dto.js';
 import { UserResponseDto } from './dto/user.response.dto.js';
@@ -36,7 +36,7 @@ export class UsersController {
   @ApiOperation({ summary: 'Read a user' })
   @ApiSuccess(UserResponseDto)
   @ApiErrors([HttpStatus.NOT_FOUND, 'user_not_found'])
-  get(@Param() { id }: IdParamDto): Promise<UserResponseDto> {
+  get(@IdParam() id: string): Promise<UserResponseDto> {
     return this.users.get(id);
   }
 
@@ -45,11 +45,7 @@ export class UsersController {
   @ApiOperation({ summary: 'Change role or disabled flag (ends the user’s sessions)' })
   @ApiSuccess(UserResponseDto)
   @ApiErrors([HttpStatus.NOT_FOUND, 'user_not_found'], [HttpStatus.CONFLICT, 'last_admin'])
-  update(
-    @Ctx() ctx: RequestContext,
-    @Param() { id }: IdParamDto,
-    @Body() dto: UpdateUserDto,
-  ): Promise<UserResponseDto> {
+  update(@Ctx() ctx: RequestContext, @IdParam() id: string, @Body() dto: UpdateUserDto): Promise<UserResponseDto> {
     return this.users.update(ctx, id, dto);
   }
 
@@ -58,7 +54,7 @@ export class UsersController {
   @NoContent()
   @ApiOperation({ summary: 'Delete a user' })
   @ApiErrors([HttpStatus.NOT_FOUND, 'user_not_found'], [HttpStatus.CONFLICT, 'last_admin'])
-  remove(@Ctx() ctx: RequestContext, @Param() { id }: IdParamDto): Promise<void> {
+  remove(@Ctx() ctx: RequestContext, @IdParam() id: string): Promise<void> {
     return this.users.remove(ctx, id);
   }
 
@@ -67,7 +63,7 @@ export class UsersController {
   @NoContent()
   @ApiOperation({ summary: 'Set a new password (policy and history apply; ends the user’s sessions)' })
   @ApiErrors([HttpStatus.BAD_REQUEST, 'Password policy or reuse'], [HttpStatus.NOT_FOUND, 'user_not_found'])
-  resetPassword(@Ctx() ctx: RequestContext, @Param() { id }: IdParamDto, @Body() dto: ResetPasswordDto): Promise<void> {
+  resetPassword(@Ctx() ctx: RequestContext, @IdParam() id: string, @Body() dto: ResetPasswordDto): Promise<void> {
     return this.users.resetPassword(ctx, id, dto.newPassword);
   }
 
@@ -77,7 +73,7 @@ export class UsersController {
   @ApiOperation({ summary: 'Clear an account lockout and its failure counter' })
   @ApiSuccess(UserResponseDto)
   @ApiErrors([HttpStatus.NOT_FOUND, 'user_not_found'])
-  unlock(@Ctx() ctx: RequestContext, @Param() { id }: IdParamDto): Promise<UserResponseDto> {
+  unlock(@Ctx() ctx: RequestContext, @IdParam() id: string): Promise<UserResponseDto> {
     return this.users.unlock(ctx, id);
   }
 }
