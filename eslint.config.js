@@ -14,7 +14,7 @@ export default defineConfig(
     languageOptions: {
       globals: { ...globals.node },
       parserOptions: {
-        projectService: { allowDefaultProject: ['*.js', 'bench/*.js', 'test/setup/*.js'] },
+        projectService: { allowDefaultProject: ['*.js', 'bench/*.js', 'test/setup/*.js', 'scripts/*.js'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },

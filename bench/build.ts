@@ -7,7 +7,10 @@ const ROOT = join(import.meta.dirname, '..');
 // Inside the project, so the compiled files resolve node_modules.
 const BENCH_BUILD_DIR = join(ROOT, 'node_modules', '.cache', 'ananta-bench');
 
-export const HUB_MAIN = join(ROOT, 'dist', 'main.js');
+/** What `npm start` runs: the bundle. */
+export const HUB_MAIN = join(ROOT, 'dist', 'hub.mjs');
+/** The same hub as separate compiled files, for CPU profiles that attribute time to packages. */
+export const HUB_UNBUNDLED_MAIN = join(ROOT, 'dist', 'main.js');
 export const BASELINE_MAIN = join(BENCH_BUILD_DIR, 'bench', 'baseline', 'server.js');
 export const PROFILE_PRELOAD = join(BENCH_BUILD_DIR, 'bench', 'profile', 'exit-after-shutdown.js');
 

@@ -10,7 +10,7 @@ log="$work/hub.log"
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 
 cd "$work"
-env -i PATH="$PATH" HOME="$work" PORT="$port" HOST=127.0.0.1 node "$root/dist/main.js" >"$log" 2>&1 &
+env -i PATH="$PATH" HOME="$work" PORT="$port" HOST=127.0.0.1 node "$root/dist/hub.mjs" >"$log" 2>&1 &
 pid=$!
 
 base="http://127.0.0.1:$port"

@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PROFILE_PRELOAD } from '../build.js';
+import { HUB_UNBUNDLED_MAIN, PROFILE_PRELOAD } from '../build.js';
 import { sendOnce } from '../load/sample.js';
 import { runWrk } from '../load/wrk.js';
 import type { PlanInputs, Scenario } from '../scenarios.js';
@@ -39,6 +39,9 @@ export async function profileScenario(
   await mkdir(directory, { recursive: true });
   const server = await startServer({
     ...hub,
+    // The unbundled build: the same code, but each function keeps the file and package it comes from, which
+    // is what the summary sorts by (dist/hub.mjs would put everything in one file).
+    main: HUB_UNBUNDLED_MAIN,
     name: 'hub (profiled)',
     nodeArgs: ['--import', PROFILE_PRELOAD, '--cpu-prof', '--cpu-prof-dir', directory],
   });

@@ -1,9 +1,8 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import type { PGlite } from '@electric-sql/pglite';
+import type { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
 // Unix socket paths are limited to about 107 bytes; deeper DATA_DIRs get their socket in a private temp dir.
 const MAX_SOCKET_PATH = 100;
@@ -30,6 +29,12 @@ export class EmbeddedPostgres {
     mkdirSync(socketDir, { recursive: true, mode: 0o700 });
     rmSync(join(socketDir, `.s.PGSQL.${PORT}`), { force: true }); // left behind by a killed process
 
+    // Loaded only here: a hub on PostgreSQL never pays for PGlite's modules at start.
+    const [{ PGlite }, { pg_trgm }, { PGLiteSocketServer }] = await Promise.all([
+      import('@electric-sql/pglite'),
+      import('@electric-sql/pglite/contrib/pg_trgm'),
+      import('@electric-sql/pglite-socket'),
+    ]);
     // pg_trgm backs the task title search index; PGlite ships it as a loadable extension.
     const db = await PGlite.create({ dataDir: join(dataDir, 'pgdata'), extensions: { pg_trgm } });
     const server = new PGLiteSocketServer({ db, path: join(socketDir, `.s.PGSQL.${PORT}`), maxConnections: 1 });
