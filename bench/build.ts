@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -7,8 +8,19 @@ const ROOT = join(import.meta.dirname, '..');
 // Inside the project, so the compiled files resolve node_modules.
 const BENCH_BUILD_DIR = join(ROOT, 'node_modules', '.cache', 'ananta-bench');
 
-/** What `npm start` runs: the bundle. */
-export const HUB_MAIN = join(ROOT, 'dist', 'hub.mjs');
+/** What `npm start` runs (`node <flags> dist/hub.mjs`), read from package.json so the two cannot differ. */
+function startCommand(): { nodeArgs: string[]; main: string } {
+  const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const [node, ...args] = manifest.scripts.start.split(/\s+/);
+  const main = args.pop();
+  if (node !== 'node' || !main) {
+    throw new Error(`npm start is not "node [flags] <file>": ${manifest.scripts.start}`);
+  }
+  return { nodeArgs: args, main: join(ROOT, main) };
+}
+const START = startCommand();
+export const HUB_MAIN = START.main;
+export const HUB_NODE_ARGS = START.nodeArgs;
 /** The same hub as separate compiled files, for CPU profiles that attribute time to packages. */
 export const HUB_UNBUNDLED_MAIN = join(ROOT, 'dist', 'main.js');
 export const BASELINE_MAIN = join(BENCH_BUILD_DIR, 'bench', 'baseline', 'server.js');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import argon2 from 'argon2';
 import { processSecret } from '../test/utils/hub-processes.js';
-import { HUB_MAIN } from './build.js';
+import { HUB_MAIN, HUB_NODE_ARGS } from './build.js';
 import { USER_PASSWORD } from './database/seed-sql.js';
 import { median } from './statistics.js';
 import { rssMb, sampleRss, startServer } from './server-process.js';
@@ -44,6 +44,7 @@ export async function embeddedIdleRss(): Promise<{ rssMb: number; startToReadyMs
     const hub = await startServer({
       name: 'hub (embedded)',
       main: HUB_MAIN,
+      nodeArgs: HUB_NODE_ARGS,
       readyPath: '/api/ready',
       env: { NODE_ENV: 'production', SECRET_KEY: processSecret(), DATA_DIR: dataDir, SCHEDULER_ENABLED: 'false' },
       readyTimeoutMs: EMBEDDED_READY_TIMEOUT_MS,

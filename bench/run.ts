@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import argon2 from 'argon2';
 import pg from 'pg';
 import { processSecret } from '../test/utils/hub-processes.js';
-import { BASELINE_MAIN, buildServers, HUB_MAIN } from './build.js';
+import { BASELINE_MAIN, buildServers, HUB_MAIN, HUB_NODE_ARGS } from './build.js';
 import { checkClaims, checkOutbox, shapeDifferences } from './checks.js';
 import { pinPostgres, pinSelfToLoadCore } from './cpu-pinning.js';
 import { cloneTemplate, ensureSeededTemplate } from './database/bench-database.js';
@@ -104,6 +104,7 @@ async function main(): Promise<void> {
     const hubStart: ServerStart = {
       name: 'hub',
       main: HUB_MAIN,
+      nodeArgs: HUB_NODE_ARGS,
       readyPath: '/api/ready',
       // No scheduler: callbacks of the status-change pool stay in the outbox and are never sent.
       env: {

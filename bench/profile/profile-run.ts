@@ -43,7 +43,7 @@ export async function profileScenario(
     // is what the summary sorts by (dist/hub.mjs would put everything in one file).
     main: HUB_UNBUNDLED_MAIN,
     name: 'hub (profiled)',
-    nodeArgs: ['--import', PROFILE_PRELOAD, '--cpu-prof', '--cpu-prof-dir', directory],
+    nodeArgs: [...(hub.nodeArgs ?? []), '--import', PROFILE_PRELOAD, '--cpu-prof', '--cpu-prof-dir', directory],
   });
   let rps: number;
   let bodyBytes: number;
