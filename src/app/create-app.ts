@@ -54,7 +54,10 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   });
   app.setGlobalPrefix('api');
   app.enableShutdownHooks();
-  app.enableCors({ origin: config.http.corsOrigins.length > 0 ? config.http.corsOrigins : false, maxAge: 600 });
+  // Without allowed origins there is nothing for CORS to do: no plugin, no per-request hook.
+  if (config.http.corsOrigins.length > 0) {
+    app.enableCors({ origin: config.http.corsOrigins, maxAge: 600 });
+  }
 
   const fastify = app.getHttpAdapter().getInstance();
   // JSON only: without this, Fastify would hand text/plain bodies to the handlers as strings.

@@ -201,6 +201,17 @@ describe('Edge layer: router, parser and connection errors are envelopes with th
     });
   });
 
+  it('allows no cross-origin access when CORS_ORIGINS is empty (a preflight is a 405 without CORS headers)', async () => {
+    const simple = await request(hub.server).get('/api/health').set('Origin', 'https://console.example.test');
+    const preflight = await request(hub.server)
+      .options('/api/tasks')
+      .set('Origin', 'https://console.example.test')
+      .set('Access-Control-Request-Method', 'POST');
+    expect([simple.status, simple.headers['access-control-allow-origin']]).toEqual([200, undefined]);
+    expect(answerOf(preflight)).toEqual(expected(405, 'method_not_allowed'));
+    expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
   describe('Cache-Control: no-store (RFC 6749 §5.1, ASVS 8.1.1)', () => {
     it('is sent with every response that carries a credential or secret', async () => {
       const login = await request(hub.server)

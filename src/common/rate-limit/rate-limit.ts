@@ -22,11 +22,13 @@ export class RateLimitGuard implements CanActivate {
     private readonly counter: RateLimitCounter,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  // Synchronous for the routes without a limit (nearly all), so they do not wait a tick for a no-op.
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const options = this.reflector.get(RateLimit, context.getHandler());
-    if (!options) {
-      return true;
-    }
+    return options ? this.hit(context, options) : true;
+  }
+
+  private async hit(context: ExecutionContext, options: RateLimitOptions): Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const { hits, secondsLeft } = await this.counter.hit(`${options.name}:${request.ip}`, options.windowSeconds);
     if (hits > options.limit) {
