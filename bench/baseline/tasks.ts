@@ -70,7 +70,7 @@ const DEFAULT_LEASE_SECONDS = 120;
 /** A row of the hub's plain-SQL statements: the entity's columns named as its properties. */
 type TaskRow = Record<string, unknown>;
 
-/** toTaskResponse / toTaskListItem of src/modules/tasks/dto/task.response.dto.ts. */
+/** toTaskListItem / toTaskResponse of src/modules/tasks/dto/task.response.dto.ts. */
 function toTask(row: TaskRow): Record<string, unknown> {
   const task: Record<string, unknown> = {
     id: row.id,
@@ -83,7 +83,6 @@ function toTask(row: TaskRow): Record<string, unknown> {
     assignedRoleId: row.assignedRoleId,
     parentTaskId: row.parentTaskId,
     dependsOn: row.dependsOn,
-    history: row.history,
     lastOutput: row.lastOutput,
     lastExitCode: row.lastExitCode,
     callbackUrl: row.callbackUrl,
@@ -92,8 +91,8 @@ function toTask(row: TaskRow): Record<string, unknown> {
     createdAt: (row.createdAt as Date).toISOString(),
     updatedAt: (row.updatedAt as Date).toISOString(),
   };
-  if (row.history === undefined) {
-    delete task.history;
+  if (row.history !== undefined) {
+    task.history = row.history;
   }
   return task;
 }

@@ -76,35 +76,41 @@ export class CallbackDeliveryDto {
   @ApiProperty({ nullable: true, type: String }) deliveredAt!: string | null;
 }
 
-/** A list item: the task without its history unless it was read with it. */
-export function toTaskListItem(task: TaskEntity): TaskListItemDto {
-  const item: TaskListItemDto = toTaskResponse(task);
-  if (task.history === undefined) {
-    delete item.history;
+/**
+ * A task as the API shows it, `history` last and only when the row was read with it (lists leave it out).
+ * Never includes the callback secret. Built field by field, never by deleting one: objects from one shape
+ * keep serialising fast.
+ */
+export function toTaskListItem(task: TaskEntity | ArchivedTaskEntity): TaskListItemDto {
+  const item: TaskListItemDto = {
+    id: task.id,
+    title: task.title,
+    description: task.description,
+    status: task.status,
+    priority: task.priority,
+    teamId: task.teamId,
+    assignedAgentId: task.assignedAgentId,
+    assignedRoleId: task.assignedRoleId,
+    parentTaskId: task.parentTaskId,
+    dependsOn: task.dependsOn,
+    lastOutput: task.lastOutput,
+    lastExitCode: task.lastExitCode,
+    callbackUrl: task.callbackUrl,
+    version: task.version,
+    leaseExpiresAt: task.leaseExpiresAt?.toISOString() ?? null,
+    createdAt: task.createdAt.toISOString(),
+    updatedAt: task.updatedAt.toISOString(),
+  };
+  if (task.history !== undefined) {
+    item.history = task.history;
   }
   return item;
 }
 
-/** Never includes the callback secret. */
+/** The whole task, history included (the read of one task, and every write's answer). */
 export const toTaskResponse = (task: TaskEntity | ArchivedTaskEntity): TaskResponseDto => ({
-  id: task.id,
-  title: task.title,
-  description: task.description,
-  status: task.status,
-  priority: task.priority,
-  teamId: task.teamId,
-  assignedAgentId: task.assignedAgentId,
-  assignedRoleId: task.assignedRoleId,
-  parentTaskId: task.parentTaskId,
-  dependsOn: task.dependsOn,
+  ...toTaskListItem(task),
   history: task.history,
-  lastOutput: task.lastOutput,
-  lastExitCode: task.lastExitCode,
-  callbackUrl: task.callbackUrl,
-  version: task.version,
-  leaseExpiresAt: task.leaseExpiresAt?.toISOString() ?? null,
-  createdAt: task.createdAt.toISOString(),
-  updatedAt: task.updatedAt.toISOString(),
 });
 
 export const toArchivedTaskResponse = (task: ArchivedTaskEntity): ArchivedTaskResponseDto => ({
