@@ -262,7 +262,12 @@ export function registerTaskRoutes(app: FastifyInstance, pool: pg.Pool, credenti
       }
       const leaseSeconds = request.body?.leaseSeconds ?? DEFAULT_LEASE_SECONDS;
       const entry = historyEntry(caller, 'claimed', { agentId: caller.id, leaseSeconds });
-      const { rows } = await pool.query<TaskRow>(CLAIM, [caller.id, leaseSeconds, JSON.stringify([entry]), entry.at]);
+      const { rows } = await pool.query<TaskRow>({
+        // Prepared once per connection, as the hub prepares it (PreparedStatements).
+        name: 'task_claim',
+        text: CLAIM,
+        values: [caller.id, leaseSeconds, JSON.stringify([entry]), entry.at],
+      });
       return rows[0] ? success(reply, 200, toTask(rows[0])) : reply.code(204).send();
     },
   );

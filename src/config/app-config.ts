@@ -26,6 +26,8 @@ export abstract class AppConfig {
     url: string | undefined;
     poolSize: number;
     migrationsRun: boolean;
+    /** Hot statements as named prepared statements; off behind poolers that lose them between transactions. */
+    preparedStatements: boolean;
   };
   abstract readonly dataDir: string;
   abstract readonly jwt: { key: KeyObject; issuer: string; audience: string; accessTtlSeconds: number };
@@ -90,7 +92,12 @@ export function loadAppConfig(env: EnvironmentVariables): AppConfig {
       bodyLimitBytes: ONE_MIB,
       requestTimeoutSeconds: env.HTTP_REQUEST_TIMEOUT_SECONDS,
     },
-    database: { url: env.DATABASE_URL, poolSize: env.DB_POOL_SIZE, migrationsRun: env.DB_MIGRATIONS_RUN },
+    database: {
+      url: env.DATABASE_URL,
+      poolSize: env.DB_POOL_SIZE,
+      migrationsRun: env.DB_MIGRATIONS_RUN,
+      preparedStatements: env.DB_PREPARED_STATEMENTS,
+    },
     dataDir,
     // A KeyObject is built once: jsonwebtoken then skips re-importing a string key on every verification.
     jwt: {

@@ -54,6 +54,7 @@ export class EnvironmentVariables {
   @IsString() @MinLength(1) DATA_DIR = './data';
   @Transform(toBoolean) @IsBoolean() DB_MIGRATIONS_RUN = true;
   @Type(() => Number) @IsInt() @Min(1) @Max(200) DB_POOL_SIZE = 10;
+  @Transform(toBoolean) @IsBoolean() DB_PREPARED_STATEMENTS = true;
 
   @IsOptional()
   @IsString()

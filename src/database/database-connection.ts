@@ -9,6 +9,8 @@ export class DatabaseConnection implements DatabaseTarget {
     readonly url: string,
     readonly poolSize: number,
     readonly kind: 'postgresql' | 'embedded',
+    /** Named prepared statements for hot queries (see PreparedStatements). */
+    readonly preparedStatements: boolean,
     private readonly embedded?: EmbeddedPostgres,
   ) {}
 
@@ -16,11 +18,16 @@ export class DatabaseConnection implements DatabaseTarget {
     const logger = new Logger('Database');
     if (config.database.url) {
       logger.log(`Using PostgreSQL from DATABASE_URL (${withoutPassword(config.database.url)})`);
-      return new DatabaseConnection(config.database.url, config.database.poolSize, 'postgresql');
+      return new DatabaseConnection(
+        config.database.url,
+        config.database.poolSize,
+        'postgresql',
+        config.database.preparedStatements,
+      );
     }
     logger.log(`DATABASE_URL is unset: using the embedded PostgreSQL (PGlite) in ${config.dataDir}`);
     const embedded = await EmbeddedPostgres.start(config.dataDir);
-    return new DatabaseConnection(embedded.url, 1, 'embedded', embedded);
+    return new DatabaseConnection(embedded.url, 1, 'embedded', false, embedded);
   }
 
   async close(): Promise<void> {

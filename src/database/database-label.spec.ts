@@ -2,7 +2,10 @@ import { describe, expect, it } from '@jest/globals';
 import { databaseLabel } from './database-label.js';
 
 const label = (url: string | undefined): string =>
-  databaseLabel({ database: { url, poolSize: 10, migrationsRun: true }, dataDir: '/srv/ananta/data' });
+  databaseLabel({
+    database: { url, poolSize: 10, migrationsRun: true, preparedStatements: true },
+    dataDir: '/srv/ananta/data',
+  });
 
 describe('databaseLabel', () => {
   it('names host, port and database of DATABASE_URL, never its credentials', () => {

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { DatabaseConnection } from './database-connection.js';
 import { dataSourceOptions } from './data-source-options.js';
+import { PreparedStatements } from './prepared-statements.js';
 import { runMigrationsLocked } from './migrate.js';
 
 const connectionProvider = {
@@ -32,6 +33,9 @@ export class DatabaseModule implements OnApplicationShutdown {
     const logger = new Logger('Database');
     return {
       module: DatabaseModule,
+      global: true,
+      providers: [PreparedStatements],
+      exports: [PreparedStatements],
       imports: [
         DatabaseConnectionModule,
         TypeOrmModule.forRootAsync({

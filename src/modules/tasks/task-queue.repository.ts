@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { type PreparedStatement, PreparedStatements } from '../../database/prepared-statements.js';
 import type { TaskHistoryEntry } from './task-columns.js';
 import { TaskEntity } from './task.entity.js';
 import { PRIORITY_RANK_SQL } from './task-search.js';
@@ -20,7 +21,11 @@ export class TaskQueueRepository {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly tasks: TasksRepository,
+    private readonly prepared: PreparedStatements,
   ) {}
+
+  // One statement per combination of the optional filters, built once: a prepared name stands for one text.
+  private readonly claimStatements = new Map<string, PreparedStatement>();
 
   /**
    * Takes the best `todo` task the agent may work on (highest priority, then oldest) and leases it, in one
@@ -45,9 +50,23 @@ export class TaskQueueRepository {
       params.push(request.roleId);
       filters.push(`t.assigned_role_id = $${params.length}`);
     }
-    // One statement, so one round trip: pick and lock the candidate, lease it, write its callback's outbox row.
-    const [task] = await this.dataSource.query<TaskEntity[]>(
-      `WITH candidate AS (
+    const [task] = await this.prepared.query<TaskEntity>(this.claimStatement(filters), params);
+    return task ?? null;
+  }
+
+  /** One statement, so one round trip: pick and lock the candidate, lease it, write its callback's outbox row. */
+  private claimStatement(filters: string[]): PreparedStatement {
+    const key = filters.join(' ');
+    let statement = this.claimStatements.get(key);
+    if (!statement) {
+      statement = { name: `task_claim_${this.claimStatements.size}`, text: this.claimSql(filters) };
+      this.claimStatements.set(key, statement);
+    }
+    return statement;
+  }
+
+  private claimSql(filters: string[]): string {
+    return `WITH candidate AS (
          SELECT t.id FROM tasks t
          WHERE t.status = 'todo'
            AND (t.assigned_agent_id IS NULL OR t.assigned_agent_id = $1)
@@ -70,10 +89,7 @@ export class TaskQueueRepository {
          FROM candidate WHERE tasks.id = candidate.id
          RETURNING tasks.*
        ), outbox AS (${callbackOutboxSql('claimed', '$4')})
-       SELECT ${this.tasks.selectColumns()} FROM claimed t`,
-      params,
-    );
-    return task ?? null;
+       SELECT ${this.tasks.selectColumns()} FROM claimed t`;
   }
 
   /** Extends the lease the agent holds; null when it holds none on this task any more. */
