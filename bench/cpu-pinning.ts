@@ -7,8 +7,16 @@ import { adminQuery } from '../test/utils/test-database.js';
 export const SERVER_CPU = 0;
 export const LOAD_CPU = 1;
 
-const affinity = (pid: number): string =>
-  /affinity mask: ([0-9a-f]+)/.exec(execFileSync('taskset', ['-p', String(pid)], { encoding: 'utf8' }))![1];
+/** The process's CPU mask, or undefined when it ended in between (a backend of a closed connection). */
+function affinity(pid: number): string | undefined {
+  try {
+    return /affinity mask: ([0-9a-f]+)/.exec(
+      execFileSync('taskset', ['-p', String(pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }),
+    )?.[1];
+  } catch {
+    return undefined;
+  }
+}
 
 const setAffinity = (pid: number, args: string[]): void => {
   try {
@@ -51,9 +59,13 @@ export interface PostgresPinning {
 export async function pinPostgres(): Promise<PostgresPinning> {
   const [{ data_directory: dataDirectory }] = await adminQuery<{ data_directory: string }>('SHOW data_directory');
   const postmaster = Number(readFileSync(join(dataDirectory, 'postmaster.pid'), 'utf8').split('\n')[0]);
-  const processes = [postmaster, ...childrenOf(postmaster)];
-  const original = new Map(processes.map((pid) => [pid, affinity(pid)]));
-  for (const pid of processes) {
+  const original = new Map<number, string>();
+  for (const pid of [postmaster, ...childrenOf(postmaster)]) {
+    const mask = affinity(pid);
+    if (mask === undefined) {
+      continue;
+    }
+    original.set(pid, mask);
     setAffinity(pid, ['-c', String(LOAD_CPU)]);
   }
   let restored = false;
@@ -64,7 +76,10 @@ export async function pinPostgres(): Promise<PostgresPinning> {
         return;
       }
       restored = true;
-      const postmasterMask = original.get(postmaster)!;
+      const postmasterMask = original.get(postmaster);
+      if (postmasterMask === undefined) {
+        return;
+      }
       setAffinity(postmaster, [postmasterMask]);
       for (const pid of childrenOf(postmaster)) {
         setAffinity(pid, [original.get(pid) ?? postmasterMask]);
