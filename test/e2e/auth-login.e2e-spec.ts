@@ -471,6 +471,25 @@ describe('Client IP behind a trusted proxy (TRUST_PROXY=true, SHORT=3)', () => {
     expect(failed).toHaveLength(3);
     expect(failed.map((entry) => entry.ip)).toEqual(['198.51.100.7', '198.51.100.7', '198.51.100.7']);
   });
+
+  it('takes no hop of X-Forwarded-For that is not an address as the client (the nearest address counts)', async () => {
+    const { user } = await createUser(hub.app);
+    await db(hub).query('DELETE FROM login_attempts');
+    const forwarded = ['garbage', 'a'.repeat(300), '198.51.100.20, <script>', 'evil, 198.51.100.21'];
+
+    const statuses = [];
+    for (const value of forwarded) {
+      const failure = await login(
+        hub,
+        { username: user.username, password: strongPassword() },
+        { 'X-Forwarded-For': value },
+      );
+      statuses.push(failure.status);
+    }
+
+    expect(statuses).toEqual([401, 401, 401, 401]);
+    expect((await loginAttemptRows(hub)).map((row) => row.ip)).toEqual([LOOPBACK, LOOPBACK, LOOPBACK, '198.51.100.21']);
+  });
 });
 
 describe('Account lockout (threshold 3, 2 s; IP limits high)', () => {

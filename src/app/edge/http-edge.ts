@@ -5,6 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { toClientErrorResponse, toErrorEnvelope } from '../../common/errors/error-envelope.js';
 import { REQUEST_ID_HEADER, requestIdFor } from '../../common/http/request-id.js';
 import { replyWithError } from '../../common/errors/error-envelope.filter.js';
+import { keepAddressHops } from './forwarded-for.js';
 import { securityHeaders } from './security-headers.js';
 
 const HSTS = 'max-age=31536000; includeSubDomains';
@@ -18,6 +19,7 @@ type RequestHandler = (request: IncomingMessage, response: ServerResponse) => vo
  * server hands every request here before Fastify routes it, so the request id, the security headers and
  * `Cache-Control: no-store` are on every response, including the ones Fastify's router, body parsers and
  * Node's HTTP parser write themselves. Errors of those layers leave as the same envelope as any other.
+ * X-Forwarded-For keeps only its address hops here, before Fastify reads the client address from it.
  */
 export class HttpEdge {
   private readonly headers = securityHeaders();
@@ -37,6 +39,7 @@ export class HttpEdge {
         for (const [name, value] of this.headers) {
           response.setHeader(name, value);
         }
+        keepAddressHops(request);
         handler(request, response);
       },
     );
