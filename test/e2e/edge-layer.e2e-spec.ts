@@ -238,6 +238,17 @@ describe('Edge layer: router, parser and connection errors are envelopes with th
       );
     });
 
+    it('answers a GET that carries a body only once the body has arrived, so no unread bytes reset the answer', async () => {
+      const started = Date.now();
+      const answer = await rawHttp(
+        port,
+        ['GET /api/health HTTP/1.1\r\nHost: hub\r\nConnection: close\r\nContent-Length: 10\r\n\r\nfirst', 'later'],
+        300,
+      );
+      expect([answer.status, (JSON.parse(answer.body) as { status: string }).status]).toEqual([200, 'success']);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    });
+
     it('answers a request that is not sent completely in time with 408 request_timeout', async () => {
       const answer = await rawHttp(
         port,

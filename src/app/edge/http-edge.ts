@@ -7,6 +7,7 @@ import { REQUEST_ID_HEADER, requestIdFor } from '../../common/http/request-id.js
 import { replyWithError } from '../../common/errors/error-envelope.filter.js';
 import { keepAddressHops } from './forwarded-for.js';
 import { securityHeaders } from './security-headers.js';
+import { afterUnreadBody, carriesUnreadBody } from './unread-body.js';
 
 const HSTS = 'max-age=31536000; includeSubDomains';
 // Load balancers commonly close idle connections after 60 s; keep ours open longer so they close first.
@@ -19,7 +20,8 @@ type RequestHandler = (request: IncomingMessage, response: ServerResponse) => vo
  * server hands every request here before Fastify routes it, so the request id, the security headers and
  * `Cache-Control: no-store` are on every response, including the ones Fastify's router, body parsers and
  * Node's HTTP parser write themselves. Errors of those layers leave as the same envelope as any other.
- * X-Forwarded-For keeps only its address hops here, before Fastify reads the client address from it.
+ * X-Forwarded-For keeps only its address hops here, before Fastify reads the client address from it, and a
+ * GET or HEAD body, which nothing reads, is received in full before the request goes on.
  */
 export class HttpEdge {
   private readonly headers = securityHeaders();
@@ -40,7 +42,11 @@ export class HttpEdge {
           response.setHeader(name, value);
         }
         keepAddressHops(request);
-        handler(request, response);
+        if (carriesUnreadBody(request)) {
+          afterUnreadBody(request, () => handler(request, response));
+        } else {
+          handler(request, response);
+        }
       },
     );
     server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
