@@ -334,6 +334,23 @@ describe('Per-IP short window (AUTH_RATE_LIMIT_MAX_ATTEMPTS_SHORT=3, TRUST_PROXY
     const rows = await loginAttemptRows(hub);
     expect(rows.map((row) => row.ip)).toEqual([LOOPBACK, LOOPBACK, LOOPBACK]);
   });
+
+  it('counts wrong current passwords of a password change with login failures: the 4th check is a 429 too', async () => {
+    const { user, password } = await createUser(hub.app);
+    const change = (currentPassword: string) =>
+      request(hub.server)
+        .post('/api/profile/password')
+        .set(bearer(tokenFor(hub.config, user)))
+        .send({ currentPassword, newPassword: strongPassword() });
+    await login(hub, { username: user.username, password: strongPassword() }).expect(401);
+    await change(strongPassword()).expect(401);
+    await change(strongPassword()).expect(401);
+
+    const blocked = await change(password);
+    expect(blocked.status).toBe(429);
+    expect(errorBody(blocked).data.code).toBe('rate_limited');
+    expect(retryAfterOf(blocked)).toBeGreaterThanOrEqual(1);
+  });
 });
 
 describe('Per-IP long window → ban (SHORT=100, LONG=4)', () => {
