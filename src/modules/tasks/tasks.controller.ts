@@ -45,7 +45,7 @@ export class TasksController {
   @ApiErrors(
     [HttpStatus.BAD_REQUEST, 'validation_failed (unknown dependsOn/parentTaskId, refused callbackUrl)'],
     [HttpStatus.NOT_FOUND, REFERENCE_NOT_FOUND],
-    [HttpStatus.CONFLICT, 'The id exists'],
+    [HttpStatus.CONFLICT, 'The id exists (as an active or an archived task)'],
   )
   create(@Ctx() ctx: RequestContext, @Body() dto: CreateTaskDto): Promise<TaskResponseDto> {
     return this.tasks.create(ctx, dto);
