@@ -163,6 +163,7 @@ describe('Scheduled tasks and system jobs (SPEC sections 8, 11, 12)', () => {
       ['an invalid cron (minute 61)', { cron: '61 * * * *', task }, ['cron']],
       ['an invalid cron (4 fields)', { cron: '* * * *', task }, ['cron']],
       ['an invalid cron (7 fields)', { cron: '0 0 9 * * * 2026', task }, ['cron']],
+      ['a cron that never fires (0 0 30 2 *, the 30th of February)', { cron: '0 0 30 2 *', task }, ['cron']],
       ['an invalid timezone (Mars/Base)', { cron: '0 9 * * *', timezone: 'Mars/Base', task }, ['timezone']],
       ['an invalid timezone (CET+99)', { cron: '0 9 * * *', timezone: 'CET+99', task }, ['timezone']],
       ['intervalSeconds 5 (below 10)', { intervalSeconds: 5, task }, ['intervalSeconds']],
@@ -198,7 +199,7 @@ describe('Scheduled tasks and system jobs (SPEC sections 8, 11, 12)', () => {
       }
     });
 
-    it('PATCH with an invalid cron, timezone or interval, or both timings → 400 naming the field; the schedule is unchanged', async () => {
+    it('PATCH with an invalid or never-firing cron, timezone or interval, both timings or an array as task → 400 naming the field; the schedule is unchanged', async () => {
       const schedule = await newSchedule({
         name: unique('patch-invalid'),
         cron: '0 9 * * *',
@@ -211,7 +212,10 @@ describe('Scheduled tasks and system jobs (SPEC sections 8, 11, 12)', () => {
         [{ timezone: 'Mars/Base' }, ['timezone']],
         [{ intervalSeconds: 5 }, ['intervalSeconds']],
         [{ cron: '0 9 * * *', intervalSeconds: 600 }, ['cron', 'intervalSeconds']],
+        [{ cron: '0 0 31 4 *' }, ['cron']],
         [{ task: { title: '' } }, ['task.title']],
+        [{ task: [] }, ['task']],
+        [{ task: [{ title: 'In an array' }] }, ['task']],
         [{ bogus: 1 }, ['bogus']],
       ];
       for (const [body, fields] of cases) {

@@ -101,6 +101,7 @@ export class UpdateScheduledTaskDto {
 
   @ApiPropertyOptional({ type: TaskBlueprintDto })
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => TaskBlueprintDto)
   task?: TaskBlueprintDto;
