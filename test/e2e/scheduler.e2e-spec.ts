@@ -12,7 +12,7 @@ import { STATS_SNAPSHOT, StatsSnapshotJob } from '../../src/modules/scheduler/jo
 import { TASK_RETENTION, TaskRetentionJob } from '../../src/modules/scheduler/jobs/task-retention.job.js';
 import { ScheduleRunner } from '../../src/modules/scheduler/schedule-runner.js';
 import { createUser, tokenFor } from '../factories/user.factory.js';
-import { call, dataOf, fieldsOf, type Method, refusal } from '../utils/api.js';
+import { answer, call, dataOf, fieldsOf, type Method, refusal } from '../utils/api.js';
 import type { AuditEntry, KeyedRegistration, Page, TaskDto } from '../utils/payloads.js';
 import { pollFor, sleep } from '../utils/poll.js';
 import {
@@ -642,6 +642,18 @@ describe('Scheduled tasks and system jobs (SPEC sections 8, 11, 12)', () => {
       expect(runs[1].task_id).toBe(taskIds[0]);
       expect((await readTask(taskIds[0])).description).toBe('Goal: Ship the release');
       expect((await readSchedule(schedule.id)).lastOutcome).toBe('succeeded');
+    });
+
+    it('a blueprint with its optional fields null is returned as sent and runs as if they were left out', async () => {
+      const nulls = { description: null, priority: null, teamId: null, assignedRoleId: null, templateId: null };
+      const task = { ...blueprint('null-fields'), ...nulls, variables: null };
+      const schedule = await intervalSchedule('null-fields', 86_400);
+      const patched = await api('patch', `${SCHEDULES}/${schedule.id}`, admin(), { task });
+      expect(answer(patched)).toMatchObject({ status: 200, body: { data: { task } } });
+
+      const run = dataOf<ScheduleRunDto>(await api('post', `${SCHEDULES}/${schedule.id}/run`).expect(200));
+      expect(run).toMatchObject({ outcome: 'succeeded', error: null });
+      expect(await readTask(run.taskId!)).toMatchObject({ title: task.title, description: null, priority: 'medium' });
     });
 
     it('run now creates a task at once and records a run; GET runs lists it; nextRunAt is unchanged', async () => {
