@@ -216,7 +216,7 @@ describe('Daily summary example extension', () => {
     const { paths } = document;
     expect(Object.keys(paths['/api/daily-summary/preview'])).toEqual(['get']);
     expect(paths['/api/daily-summary/preview'].get.security).toEqual([{ bearer: [] }]);
-    // Its own responses; the hub adds those of the layers around every handler (413, 415, 500, 503).
+    // Its own responses; the hub adds those of the layers around every handler (413, 415, 431, 500, 503).
     expect(Object.keys(paths['/api/daily-summary/send'].post.responses)).toEqual(
       expect.arrayContaining(['200', '400', '401', '403', '502']),
     );

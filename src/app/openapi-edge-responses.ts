@@ -16,6 +16,7 @@ const EDGE_RESPONSES: Components = {
   UriTooLong: envelope('uri_too_long: a path segment is longer than 256 characters'),
   PayloadTooLarge: envelope('payload_too_large: the body is larger than 1 MiB'),
   UnsupportedMediaType: envelope('unsupported_media_type: the body is not application/json'),
+  HeadersTooLarge: envelope('headers_too_large: the request line and headers are larger than the server accepts'),
   InternalError: envelope('internal_error: an unexpected error, logged under the request id'),
   Unavailable: envelope('database_unavailable: PostgreSQL is not reachable; retry shortly', RETRY_AFTER),
 };
@@ -30,8 +31,9 @@ const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
 /**
  * Documents on every operation the errors that come from the layers around its handler: the body parser
- * (400, 413, 415) where there is a body, parameter validation and the router (400, 414) where there are
- * parameters, and 500 and 503 everywhere. Responses a route documents itself are kept.
+ * (400, 413, 415) wherever a body is parsed (every method but GET, whether or not the handler reads one),
+ * parameter validation and the router (400, 414) where there are parameters, and Node's HTTP parser (431),
+ * 500 and 503 everywhere. Responses a route documents itself are kept.
  */
 export function documentEdgeResponses(document: OpenAPIObject): OpenAPIObject {
   document.components = {
@@ -45,7 +47,7 @@ export function documentEdgeResponses(document: OpenAPIObject): OpenAPIObject {
         continue;
       }
       const parameters = (operation.parameters ?? []) as Array<{ in?: string }>;
-      if (operation.requestBody) {
+      if (method !== 'get' || operation.requestBody) {
         addMissing(operation, '400', 'ValidationFailed');
         addMissing(operation, '413', 'PayloadTooLarge');
         addMissing(operation, '415', 'UnsupportedMediaType');
@@ -57,6 +59,7 @@ export function documentEdgeResponses(document: OpenAPIObject): OpenAPIObject {
       if (parameters.some((parameter) => parameter.in === 'query')) {
         addMissing(operation, '400', 'ValidationFailed');
       }
+      addMissing(operation, '431', 'HeadersTooLarge');
       addMissing(operation, '500', 'InternalError');
       addMissing(operation, '503', 'Unavailable');
     }

@@ -12,8 +12,8 @@ Every JSON response is an envelope: \`{"status": "success", "data": …}\` or
 \`{"status": "error", "message": …, "data": {"code", "requestId", "details"?}}\`.
 Lists answer \`{items, total, limit, offset}\` (\`limit\` 1–500, default 50).
 Every response carries \`X-Request-Id\` and \`Cache-Control: no-store\`. Besides the responses listed per
-operation, the HTTP layer answers 404 \`route_not_found\`, 405 \`method_not_allowed\` (with \`Allow\`),
-408 \`request_timeout\` and 431 \`headers_too_large\`; JSON bodies may nest at most 64 levels.
+operation, the HTTP layer answers 404 \`route_not_found\`, 405 \`method_not_allowed\` (with \`Allow\`)
+and 408 \`request_timeout\`; JSON bodies may nest at most 64 levels.
 
 Authentication: send \`Authorization: Bearer <token>\` with a user access token from
 \`POST /api/auth/login\`, the hub's \`AGENT_TOKEN\` (or a JWT signed with it), or an agent key.

@@ -334,6 +334,23 @@ describe('Per-IP short window (AUTH_RATE_LIMIT_MAX_ATTEMPTS_SHORT=3, TRUST_PROXY
     const rows = await loginAttemptRows(hub);
     expect(rows.map((row) => row.ip)).toEqual([LOOPBACK, LOOPBACK, LOOPBACK]);
   });
+
+  it('counts wrong current passwords of a password change with login failures: the 4th check is a 429 too', async () => {
+    const { user, password } = await createUser(hub.app);
+    const change = (currentPassword: string) =>
+      request(hub.server)
+        .post('/api/profile/password')
+        .set(bearer(tokenFor(hub.config, user)))
+        .send({ currentPassword, newPassword: strongPassword() });
+    await login(hub, { username: user.username, password: strongPassword() }).expect(401);
+    await change(strongPassword()).expect(401);
+    await change(strongPassword()).expect(401);
+
+    const blocked = await change(password);
+    expect(blocked.status).toBe(429);
+    expect(errorBody(blocked).data.code).toBe('rate_limited');
+    expect(retryAfterOf(blocked)).toBeGreaterThanOrEqual(1);
+  });
 });
 
 describe('Per-IP long window → ban (SHORT=100, LONG=4)', () => {
@@ -470,6 +487,25 @@ describe('Client IP behind a trusted proxy (TRUST_PROXY=true, SHORT=3)', () => {
     const failed = await auditEntries(hub, adminToken, 'action=auth.login_failed');
     expect(failed).toHaveLength(3);
     expect(failed.map((entry) => entry.ip)).toEqual(['198.51.100.7', '198.51.100.7', '198.51.100.7']);
+  });
+
+  it('takes no hop of X-Forwarded-For that is not an address as the client (the nearest address counts)', async () => {
+    const { user } = await createUser(hub.app);
+    await db(hub).query('DELETE FROM login_attempts');
+    const forwarded = ['garbage', 'a'.repeat(300), '198.51.100.20, <script>', 'evil, 198.51.100.21'];
+
+    const statuses = [];
+    for (const value of forwarded) {
+      const failure = await login(
+        hub,
+        { username: user.username, password: strongPassword() },
+        { 'X-Forwarded-For': value },
+      );
+      statuses.push(failure.status);
+    }
+
+    expect(statuses).toEqual([401, 401, 401, 401]);
+    expect((await loginAttemptRows(hub)).map((row) => row.ip)).toEqual([LOOPBACK, LOOPBACK, LOOPBACK, '198.51.100.21']);
   });
 });
 

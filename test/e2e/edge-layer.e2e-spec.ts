@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import type { Response } from 'supertest';
+import { DataSource } from 'typeorm';
 import { MAX_JSON_NESTING } from '../../src/app/edge/json-body.js';
 import { dataOf } from '../utils/api.js';
 import { loginPair } from '../utils/sessions-helpers.js';
@@ -157,6 +158,57 @@ describe('Edge layer: router, parser and connection errors are envelopes with th
       }
     });
 
+    it('answers a string or key with an unpaired UTF-16 surrogate with 400 validation_failed, storing nothing', async () => {
+      // Text columns would have stored U+FFFD in its place (and the audit entry's jsonb then failed, after the write).
+      const admin = bearer(TEST_AGENT_TOKEN);
+      const rows = async (): Promise<unknown> =>
+        hub.app
+          .get(DataSource)
+          .query('SELECT (SELECT count(*) FROM team_types) AS types, (SELECT count(*) FROM config) AS config');
+      const before = await rows();
+      for (const [path, body] of [
+        ['/api/team-types', `{"name":"${unique('type')} \\ud800"}`],
+        ['/api/team-types', `{"name":"${unique('type')}","description":"x\\udc00\\ud800"}`],
+        [`/api/config/${unique('surrogate')}`, '{"value":{"x\\udfff":1}}'],
+      ]) {
+        const method = path.startsWith('/api/config') ? 'put' : 'post';
+        const refused = await request(hub.server)
+          [method](path)
+          .set(admin)
+          .set('Content-Type', 'application/json')
+          .send(body);
+        expect([body, answerOf(refused)]).toEqual([body, expected(400, 'validation_failed')]);
+      }
+      expect(await rows()).toEqual(before);
+      const paired = await request(hub.server)
+        .post('/api/team-types')
+        .set(admin)
+        .set('Content-Type', 'application/json')
+        .send(`{"name":"${unique('pair')} \\ud83d\\ude00"}`)
+        .expect(201);
+      expect(dataOf<{ name: string }>(paired).name).toMatch(/ 😀$/);
+    });
+
+    it('answers a NUL character PostgreSQL cannot store (text or jsonb) with 400 validation_failed, storing nothing', async () => {
+      const admin = bearer(TEST_AGENT_TOKEN);
+      const key = unique('nul');
+      const inJsonb = await request(hub.server).put(`/api/config/${key}`).set(admin).send({ value: 'a\u0000b' });
+      const name = unique('nul');
+      const inText = await request(hub.server)
+        .post('/api/templates')
+        .set(admin)
+        .send({ name: `${name}\u0000`, promptTemplate: 'x' });
+      expect([answerOf(inJsonb), answerOf(inText)]).toEqual([
+        expected(400, 'validation_failed'),
+        expected(400, 'validation_failed'),
+      ]);
+      await request(hub.server).get(`/api/config/${key}`).set(admin).expect(404);
+      const templates = await request(hub.server).get('/api/templates?limit=500').set(admin).expect(200);
+      expect(dataOf<{ items: Array<{ name: string }> }>(templates).items.map((item) => item.name)).not.toContain(
+        `${name}\u0000`,
+      );
+    });
+
     it('does not count brackets inside strings as nesting', async () => {
       const key = unique('brackets');
       const value = `${'['.repeat(500)}"\\"{${'{'.repeat(500)}`;
@@ -184,6 +236,17 @@ describe('Edge layer: router, parser and connection errors are envelopes with th
       expect(edgeAnswer(answer.status, answer.headers, JSON.parse(answer.body))).toEqual(
         expected(400, 'validation_failed'),
       );
+    });
+
+    it('answers a GET that carries a body only once the body has arrived, so no unread bytes reset the answer', async () => {
+      const started = Date.now();
+      const answer = await rawHttp(
+        port,
+        ['GET /api/health HTTP/1.1\r\nHost: hub\r\nConnection: close\r\nContent-Length: 10\r\n\r\nfirst', 'later'],
+        300,
+      );
+      expect([answer.status, (JSON.parse(answer.body) as { status: string }).status]).toEqual([200, 'success']);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(290);
     });
 
     it('answers a request that is not sent completely in time with 408 request_timeout', async () => {

@@ -12,7 +12,7 @@ import { STATS_SNAPSHOT, StatsSnapshotJob } from '../../src/modules/scheduler/jo
 import { TASK_RETENTION, TaskRetentionJob } from '../../src/modules/scheduler/jobs/task-retention.job.js';
 import { ScheduleRunner } from '../../src/modules/scheduler/schedule-runner.js';
 import { createUser, tokenFor } from '../factories/user.factory.js';
-import { call, dataOf, fieldsOf, type Method, refusal } from '../utils/api.js';
+import { answer, call, dataOf, fieldsOf, type Method, refusal } from '../utils/api.js';
 import type { AuditEntry, KeyedRegistration, Page, TaskDto } from '../utils/payloads.js';
 import { pollFor, sleep } from '../utils/poll.js';
 import {
@@ -163,6 +163,7 @@ describe('Scheduled tasks and system jobs (SPEC sections 8, 11, 12)', () => {
       ['an invalid cron (minute 61)', { cron: '61 * * * *', task }, ['cron']],
       ['an invalid cron (4 fields)', { cron: '* * * *', task }, ['cron']],
       ['an invalid cron (7 fields)', { cron: '0 0 9 * * * 2026', task }, ['cron']],
+      ['a cron that never fires (0 0 30 2 *, the 30th of February)', { cron: '0 0 30 2 *', task }, ['cron']],
       ['an invalid timezone (Mars/Base)', { cron: '0 9 * * *', timezone: 'Mars/Base', task }, ['timezone']],
       ['an invalid timezone (CET+99)', { cron: '0 9 * * *', timezone: 'CET+99', task }, ['timezone']],
       ['intervalSeconds 5 (below 10)', { intervalSeconds: 5, task }, ['intervalSeconds']],
@@ -198,7 +199,7 @@ describe('Scheduled tasks and system jobs (SPEC sections 8, 11, 12)', () => {
       }
     });
 
-    it('PATCH with an invalid cron, timezone or interval, or both timings → 400 naming the field; the schedule is unchanged', async () => {
+    it('PATCH with an invalid or never-firing cron, timezone or interval, both timings or an array as task → 400 naming the field; the schedule is unchanged', async () => {
       const schedule = await newSchedule({
         name: unique('patch-invalid'),
         cron: '0 9 * * *',
@@ -211,7 +212,10 @@ describe('Scheduled tasks and system jobs (SPEC sections 8, 11, 12)', () => {
         [{ timezone: 'Mars/Base' }, ['timezone']],
         [{ intervalSeconds: 5 }, ['intervalSeconds']],
         [{ cron: '0 9 * * *', intervalSeconds: 600 }, ['cron', 'intervalSeconds']],
+        [{ cron: '0 0 31 4 *' }, ['cron']],
         [{ task: { title: '' } }, ['task.title']],
+        [{ task: [] }, ['task']],
+        [{ task: [{ title: 'In an array' }] }, ['task']],
         [{ bogus: 1 }, ['bogus']],
       ];
       for (const [body, fields] of cases) {
@@ -638,6 +642,18 @@ describe('Scheduled tasks and system jobs (SPEC sections 8, 11, 12)', () => {
       expect(runs[1].task_id).toBe(taskIds[0]);
       expect((await readTask(taskIds[0])).description).toBe('Goal: Ship the release');
       expect((await readSchedule(schedule.id)).lastOutcome).toBe('succeeded');
+    });
+
+    it('a blueprint with its optional fields null is returned as sent and runs as if they were left out', async () => {
+      const nulls = { description: null, priority: null, teamId: null, assignedRoleId: null, templateId: null };
+      const task = { ...blueprint('null-fields'), ...nulls, variables: null };
+      const schedule = await intervalSchedule('null-fields', 86_400);
+      const patched = await api('patch', `${SCHEDULES}/${schedule.id}`, admin(), { task });
+      expect(answer(patched)).toMatchObject({ status: 200, body: { data: { task } } });
+
+      const run = dataOf<ScheduleRunDto>(await api('post', `${SCHEDULES}/${schedule.id}/run`).expect(200));
+      expect(run).toMatchObject({ outcome: 'succeeded', error: null });
+      expect(await readTask(run.taskId!)).toMatchObject({ title: task.title, description: null, priority: 'medium' });
     });
 
     it('run now creates a task at once and records a run; GET runs lists it; nextRunAt is unchanged', async () => {

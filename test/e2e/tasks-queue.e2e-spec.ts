@@ -633,6 +633,18 @@ describe('Work queue, leases, archive and retention (SPEC sections 7, 8, 12)', (
       expect((await taskRow(db(), active.id))?.status).toBe('todo');
     });
 
+    it('refuses a new task with the id of an archived one (409), so the archived task can still be restored', async () => {
+      const shelved = await task('archived, id kept');
+      await archive(shelved.id).expect(200);
+      const reused = await request(hub.server)
+        .post('/api/tasks')
+        .set(adminHeaders)
+        .send({ id: shelved.id, title: 'same id' });
+      expect(refusal(reused)).toEqual({ status: 409, code: 'conflict' });
+      expect(await ids('tasks')).not.toContain(shelved.id);
+      expect(dataOf<TaskDto>(await restore(shelved.id).expect(200)).title).toBe(shelved.title);
+    });
+
     it('refuses agents with 403 on archive and restore; nothing moves', async () => {
       const worker = await agent('archive-agent');
       const own = await task('the agent’s own task');

@@ -717,6 +717,26 @@ describe('Task lifecycle (SPEC sections 7 and 12)', () => {
       expect(await getTask(known.id)).toEqual(known);
     });
 
+    it('answers an unknown teamId or assignedRoleId with 404 team_not_found / role_not_found, on create and on PATCH', async () => {
+      const known = await createTask();
+      const title = `Unknown team or role ${hex()}`;
+      const cases: Array<[Record<string, unknown>, string]> = [
+        [{ teamId: randomUUID() }, 'team_not_found'],
+        [{ assignedRoleId: randomUUID() }, 'role_not_found'],
+      ];
+      for (const [body, code] of cases) {
+        const created = await api('post', '/api/tasks', { title, ...body });
+        const patched = await patch(known.id, body);
+        expect([body, refusal(created), refusal(patched)]).toEqual([
+          body,
+          { status: 404, code },
+          { status: 404, code },
+        ]);
+      }
+      expect(await tasksTitled(title)).toBe(0);
+      expect(await getTask(known.id)).toEqual(known);
+    });
+
     it('refuses a task depending on itself or being its own parent (400), on create and on PATCH', async () => {
       const id = randomUUID();
       const selfDependent = await api('post', '/api/tasks', { id, title: `Self ${hex()}`, dependsOn: [id] });

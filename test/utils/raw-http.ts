@@ -8,16 +8,36 @@ export interface RawResponse {
 
 /**
  * Sends bytes exactly as given (no client library normalising them) to a listening hub and parses the
- * answer; `pauseMs` waits between the chunks, to send a request too slowly.
+ * answer; `pauseMs` waits between the chunks, to send a request too slowly. With `timeoutMs`, an answer
+ * that has not ended by then rejects (and the connection is dropped).
  */
-export function rawHttp(port: number, chunks: string[], pauseMs = 0): Promise<RawResponse> {
+export function rawHttp(
+  port: number,
+  chunks: Array<string | Uint8Array>,
+  pauseMs = 0,
+  timeoutMs?: number,
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
-    let received = '';
-    socket.on('data', (data) => (received += data.toString('utf8')));
-    socket.on('error', reject);
+    const received: Buffer[] = [];
+    const timer =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            socket.destroy();
+            reject(new Error(`no complete answer within ${timeoutMs} ms`));
+          }, timeoutMs);
+    socket.on('data', (data) => received.push(data));
+    // A reset after the answer arrived (the hub closing while the rest is still being written) is no error.
+    socket.on('error', (error) => {
+      if (received.length === 0) {
+        clearTimeout(timer);
+        reject(error);
+      }
+    });
     socket.on('close', () => {
-      const [head, ...rest] = received.split('\r\n\r\n');
+      clearTimeout(timer);
+      const [head, ...rest] = Buffer.concat(received).toString('utf8').split('\r\n\r\n');
       const [statusLine, ...headerLines] = head.split('\r\n');
       const headers = Object.fromEntries(
         headerLines.map((line) => [

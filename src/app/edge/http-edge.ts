@@ -5,7 +5,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { toClientErrorResponse, toErrorEnvelope } from '../../common/errors/error-envelope.js';
 import { REQUEST_ID_HEADER, requestIdFor } from '../../common/http/request-id.js';
 import { replyWithError } from '../../common/errors/error-envelope.filter.js';
+import { keepAddressHops } from './forwarded-for.js';
 import { securityHeaders } from './security-headers.js';
+import { afterUnreadBody, carriesUnreadBody } from './unread-body.js';
 
 const HSTS = 'max-age=31536000; includeSubDomains';
 // Load balancers commonly close idle connections after 60 s; keep ours open longer so they close first.
@@ -18,6 +20,8 @@ type RequestHandler = (request: IncomingMessage, response: ServerResponse) => vo
  * server hands every request here before Fastify routes it, so the request id, the security headers and
  * `Cache-Control: no-store` are on every response, including the ones Fastify's router, body parsers and
  * Node's HTTP parser write themselves. Errors of those layers leave as the same envelope as any other.
+ * X-Forwarded-For keeps only its address hops here, before Fastify reads the client address from it, and a
+ * GET or HEAD body, which nothing reads, is received in full before the request goes on.
  */
 export class HttpEdge {
   private readonly headers = securityHeaders();
@@ -37,7 +41,12 @@ export class HttpEdge {
         for (const [name, value] of this.headers) {
           response.setHeader(name, value);
         }
-        handler(request, response);
+        keepAddressHops(request);
+        if (carriesUnreadBody(request)) {
+          afterUnreadBody(request, () => handler(request, response));
+        } else {
+          handler(request, response);
+        }
       },
     );
     server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;

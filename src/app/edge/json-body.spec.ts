@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { nestsDeeperThan } from './json-body.js';
+import { holdsUnpairedSurrogate, nestsDeeperThan } from './json-body.js';
 
 const arrays = (depth: number): string => `${'['.repeat(depth)}${']'.repeat(depth)}`;
 
@@ -24,5 +24,18 @@ describe(nestsDeeperThan.name, () => {
   it('leaves text that is not JSON to the parser', () => {
     expect(nestsDeeperThan('not json', 1)).toBe(false);
     expect(nestsDeeperThan('', 1)).toBe(false);
+  });
+});
+
+describe(holdsUnpairedSurrogate.name, () => {
+  it('finds an unpaired high or low surrogate in any string or key, at any depth', () => {
+    expect(holdsUnpairedSurrogate(JSON.parse('"\\ud800"'))).toBe(true);
+    expect(holdsUnpairedSurrogate(JSON.parse('{"a":[1,{"b":"x\\udfffy"}]}'))).toBe(true);
+    expect(holdsUnpairedSurrogate(JSON.parse('{"\\udc00\\ud800":1}'))).toBe(true);
+  });
+
+  it('accepts surrogate pairs (characters beyond the BMP) and values without strings', () => {
+    expect(holdsUnpairedSurrogate(JSON.parse('{"emoji":"\\ud83d\\ude00 💥"}'))).toBe(false);
+    expect(holdsUnpairedSurrogate([1, true, null, { a: 2 }])).toBe(false);
   });
 });

@@ -3,6 +3,9 @@ export const PgErrorCode = {
   UniqueViolation: '23505',
   ForeignKeyViolation: '23503',
   InvalidTextRepresentation: '22P02',
+  // A NUL character, which PostgreSQL cannot store in text (22021) or in jsonb as \u0000 (22P05).
+  CharacterNotInRepertoire: '22021',
+  UntranslatableCharacter: '22P05',
   StringDataRightTruncation: '22001',
   NumericValueOutOfRange: '22003',
   NotNullViolation: '23502',

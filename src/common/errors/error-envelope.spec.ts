@@ -119,8 +119,12 @@ describe(toErrorResponse.name, () => {
       });
     });
 
-    it('maps an invalid text representation (22P02) to 400 validation_failed', () => {
-      expect(toErrorResponse(queryFailed('22P02'))).toEqual({
+    it.each([
+      ['an invalid text representation', '22P02'],
+      ['a NUL character in text', '22021'],
+      ['a \\u0000 escape in jsonb', '22P05'],
+    ])('maps %s (%s) to 400 validation_failed', (_name, code) => {
+      expect(toErrorResponse(queryFailed(code))).toEqual({
         status: 400,
         code: 'validation_failed',
         message: 'Request validation failed',

@@ -102,6 +102,8 @@ function fromDatabaseError(error: unknown): ErrorResponse | undefined {
         unexpected: false,
       };
     case PgErrorCode.InvalidTextRepresentation:
+    case PgErrorCode.CharacterNotInRepertoire:
+    case PgErrorCode.UntranslatableCharacter:
     case PgErrorCode.StringDataRightTruncation:
     case PgErrorCode.NumericValueOutOfRange:
     case PgErrorCode.NotNullViolation:

@@ -17,6 +17,11 @@ const REAUTH_FAILED: [HttpStatus, string] = [
   HttpStatus.UNAUTHORIZED,
   'Wrong password or code (counts towards the lockout)',
 ];
+// Password re-checks share the per-address failure counter with login.
+const REAUTH_THROTTLED: [HttpStatus, string] = [
+  HttpStatus.TOO_MANY_REQUESTS,
+  'rate_limited: too many failed password checks from this address, or the address is banned (Retry-After)',
+];
 
 @ApiTags('Profile')
 @Controller('profile')
@@ -35,7 +40,10 @@ export class ProfileController {
   @UserOnly()
   @NoContent()
   @ApiOperation({ summary: 'Change the password (policy and history apply; ends all sessions, log in again)' })
-  @ApiErrors(REAUTH_FAILED, [HttpStatus.BAD_REQUEST, 'The new password breaks the policy or was used before'])
+  @ApiErrors(REAUTH_FAILED, REAUTH_THROTTLED, [
+    HttpStatus.BAD_REQUEST,
+    'The new password breaks the policy or was used before',
+  ])
   changePassword(@Ctx() ctx: RequestContext, @Body() dto: ChangePasswordDto): Promise<void> {
     return this.profile.changePassword(ctx, dto);
   }
@@ -64,7 +72,7 @@ export class ProfileController {
   @UserOnly()
   @NoContent()
   @ApiOperation({ summary: 'Turn MFA off (password and a current code required)' })
-  @ApiErrors(REAUTH_FAILED, [HttpStatus.CONFLICT, 'mfa_not_enabled'])
+  @ApiErrors(REAUTH_FAILED, REAUTH_THROTTLED, [HttpStatus.CONFLICT, 'mfa_not_enabled'])
   disable(@Ctx() ctx: RequestContext, @Body() dto: MfaReauthDto): Promise<void> {
     return this.profile.disableMfa(ctx, dto.password, dto.code);
   }
@@ -74,7 +82,7 @@ export class ProfileController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Replace the backup codes (password and a current code required)' })
   @ApiSuccess(BackupCodesDto)
-  @ApiErrors(REAUTH_FAILED, [HttpStatus.CONFLICT, 'mfa_not_enabled'])
+  @ApiErrors(REAUTH_FAILED, REAUTH_THROTTLED, [HttpStatus.CONFLICT, 'mfa_not_enabled'])
   regenerate(@Ctx() ctx: RequestContext, @Body() dto: MfaReauthDto): Promise<BackupCodesDto> {
     return this.profile.regenerateBackupCodes(ctx, dto.password, dto.code);
   }

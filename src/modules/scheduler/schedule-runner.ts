@@ -88,7 +88,8 @@ export class ScheduleRunner {
       ? (await this.templates.render(templateId, variables ?? {})).text
       : schedule.task.description;
     try {
-      return (await this.tasks.create(ctx, { id: runId, title, description, priority, teamId, assignedRoleId })).id;
+      const fields = { id: runId, title, description, priority: priority ?? undefined, teamId, assignedRoleId };
+      return (await this.tasks.create(ctx, fields)).id;
     } catch (error) {
       // The abandoned attempt created the task and died before recording it: the occurrence is done.
       if (resumed && error instanceof ConflictError) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { isValidCron, isValidTimezone, nextOccurrence, type Trigger } from './schedule-timing.js';
+import { firesAfter, isValidCron, isValidTimezone, nextOccurrence, type Trigger } from './schedule-timing.js';
 
 const cron = (expression: string, timezone = 'UTC'): Trigger => ({ cron: expression, timezone, intervalSeconds: null });
 const interval = (seconds: number, timezone = 'UTC'): Trigger => ({ cron: null, timezone, intervalSeconds: seconds });
@@ -172,6 +172,24 @@ describe('schedule timing (SPEC section 8)', () => {
       it('America/New_York on 2026-03-08 (02:00–03:00 skipped) behaves the same way: once, at 03:00 EDT (07:00Z)', () => {
         expect(next(cron('30 2 * * *', 'America/New_York'), '2026-03-07T12:00:00Z')).toBe('2026-03-08T07:00:00.000Z');
       });
+    });
+  });
+
+  describe(firesAfter.name, () => {
+    it.each(['0 0 29 2 *', '0 0 30 2 1', '*/5 * * * *'])('is true for %j, however rare its dates', (expression) => {
+      expect(firesAfter(cron(expression), at('2026-03-01T00:00:00Z'))).toBe(true);
+    });
+
+    it.each(['0 0 30 2 *', '0 0 31 4 *', '0 0 31 2,4,6 *'])(
+      'is false for %j, which names no existing date',
+      (expression) => {
+        expect(isValidCron(expression)).toBe(true);
+        expect(firesAfter(cron(expression), at('2026-03-01T00:00:00Z'))).toBe(false);
+      },
+    );
+
+    it('is true for an interval', () => {
+      expect(firesAfter(interval(60), at('2026-03-01T00:00:00Z'))).toBe(true);
     });
   });
 });

@@ -25,3 +25,16 @@ export function nextOccurrence(trigger: Trigger, after: Date): Date {
   }
   return new Date(after.getTime() + trigger.intervalSeconds! * 1000);
 }
+
+/**
+ * Whether the trigger fires at all after `after`: a valid cron expression can name only dates that do not
+ * exist (`0 0 30 2 *`, the 30th of February), and the `cron` package then throws instead of answering.
+ */
+export function firesAfter(trigger: Trigger, after: Date): boolean {
+  try {
+    nextOccurrence(trigger, after);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,14 +1,15 @@
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 /** What each run creates: a task built from this blueprint. */
+/** What each run creates; an optional field may also be null (stored as sent), which means "not set". */
 export interface TaskBlueprint {
   title: string;
-  description?: string;
-  priority?: 'low' | 'medium' | 'high' | 'critical';
-  teamId?: string;
-  assignedRoleId?: string;
-  templateId?: string;
-  variables?: Record<string, string | number | boolean>;
+  description?: string | null;
+  priority?: 'low' | 'medium' | 'high' | 'critical' | null;
+  teamId?: string | null;
+  assignedRoleId?: string | null;
+  templateId?: string | null;
+  variables?: Record<string, string | number | boolean> | null;
 }
 
 /** A schedule (SPEC section 8): a cron expression in a time zone, or a fixed interval. */

@@ -12,7 +12,7 @@ import {
   type UpdateScheduledTaskDto,
 } from './dto/scheduled-task.dto.js';
 import { type RunResult, ScheduleRunner } from './schedule-runner.js';
-import { isValidCron, isValidTimezone, nextOccurrence, type Trigger } from './schedule-timing.js';
+import { firesAfter, isValidCron, isValidTimezone, nextOccurrence, type Trigger } from './schedule-timing.js';
 import type { ScheduledTaskEntity } from './scheduled-task.entity.js';
 import { ScheduledTasksRepository } from './scheduled-tasks.repository.js';
 
@@ -26,6 +26,9 @@ function assertTrigger(trigger: Trigger): void {
   }
   if (!isValidTimezone(trigger.timezone)) {
     problems.push({ field: 'timezone', message: `timezone is not an IANA time zone: ${trigger.timezone}` });
+  }
+  if (problems.length === 0 && !firesAfter(trigger, new Date())) {
+    problems.push({ field: 'cron', message: `cron names no date that exists, so it never fires: ${trigger.cron}` });
   }
   if (problems.length > 0) {
     throw new ValidationFailedError(problems, 'Invalid schedule');

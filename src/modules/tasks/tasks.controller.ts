@@ -21,6 +21,7 @@ import { TaskWorkflowService } from './task-workflow.service.js';
 import { TasksService } from './tasks.service.js';
 
 const NOT_FOUND: [HttpStatus, string] = [HttpStatus.NOT_FOUND, 'task_not_found'];
+const REFERENCE_NOT_FOUND = 'team_not_found or role_not_found (teamId, assignedRoleId)';
 const NOT_YOURS: [HttpStatus, string] = [HttpStatus.FORBIDDEN, 'An agent may only change tasks assigned to it'];
 const CONFLICTS: [HttpStatus, string] = [
   HttpStatus.CONFLICT,
@@ -43,7 +44,8 @@ export class TasksController {
   @ApiSuccess(TaskResponseDto, { status: HttpStatus.CREATED })
   @ApiErrors(
     [HttpStatus.BAD_REQUEST, 'validation_failed (unknown dependsOn/parentTaskId, refused callbackUrl)'],
-    [HttpStatus.CONFLICT, 'The id exists'],
+    [HttpStatus.NOT_FOUND, REFERENCE_NOT_FOUND],
+    [HttpStatus.CONFLICT, 'The id exists (as an active or an archived task)'],
   )
   create(@Ctx() ctx: RequestContext, @Body() dto: CreateTaskDto): Promise<TaskResponseDto> {
     return this.tasks.create(ctx, dto);
@@ -99,7 +101,10 @@ export class TasksController {
   @ApiHeader(IF_MATCH)
   @ApiOperation({ summary: 'Change a task’s fields; a stale version (body or If-Match) gives 409' })
   @ApiSuccess(TaskResponseDto)
-  @ApiErrors(NOT_FOUND, NOT_YOURS, CONFLICTS, [HttpStatus.BAD_REQUEST, 'validation_failed or dependency_cycle'])
+  @ApiErrors([HttpStatus.NOT_FOUND, `task_not_found, ${REFERENCE_NOT_FOUND}`], NOT_YOURS, CONFLICTS, [
+    HttpStatus.BAD_REQUEST,
+    'validation_failed or dependency_cycle',
+  ])
   update(
     @Ctx() ctx: RequestContext,
     @IdParam() id: string,

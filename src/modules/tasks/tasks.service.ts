@@ -23,6 +23,8 @@ import { normalizeStatus, type TaskStatus } from './task-status.js';
 import type { TaskEntity } from './task.entity.js';
 import { type TaskFields, TasksRepository } from './tasks.repository.js';
 
+const idTaken = (): ConflictError => new ConflictError('A task with this id already exists', 'conflict');
+
 /** Tasks: create, read, list, change, delete (SPEC section 7). Status and queue operations: TaskWorkflowService. */
 @Injectable()
 export class TasksService {
@@ -43,6 +45,10 @@ export class TasksService {
         [{ field: 'dependsOn', message: 'A task cannot depend on itself' }],
         'Dependency cycle',
       );
+    }
+    // The id of an archived task is taken too: the task could be neither archived again nor restored.
+    if (dto.id && (await this.tasks.existingIds([dto.id])).has(dto.id)) {
+      throw idTaken();
     }
     await this.checkReferences(dto.teamId, dto.assignedRoleId, dto.parentTaskId, dependsOn);
     const callback = await this.callbackFields(dto.callbackUrl, dto.callbackSecret, false);
@@ -65,7 +71,7 @@ export class TasksService {
       return toTaskResponse(task);
     } catch (error) {
       if (sqlState(error) === PgErrorCode.UniqueViolation) {
-        throw new ConflictError('A task with this id already exists', 'conflict');
+        throw idTaken();
       }
       throw error;
     }

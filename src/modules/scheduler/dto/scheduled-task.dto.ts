@@ -20,30 +20,45 @@ import { TASK_PRIORITIES } from '../../tasks/task-status.js';
 import type { ScheduledTaskEntity, TaskBlueprint } from '../scheduled-task.entity.js';
 import type { ScheduledTaskRunEntity } from '../scheduled-task-run.entity.js';
 
+// Every optional field also takes null (`@IsOptional` lets it in, and it means "not set" when the task is
+// created); the blueprint keeps it as sent, so the document says the API can return it.
 export class TaskBlueprintDto implements TaskBlueprint {
   @ApiProperty({ example: 'Nightly dependency audit' }) @IsString() @Length(1, 200) title!: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(65_536) description?: string;
-  @ApiPropertyOptional({ enum: TASK_PRIORITIES })
+  @ApiPropertyOptional({ nullable: true, type: String })
+  @IsOptional()
+  @IsString()
+  @MaxLength(65_536)
+  description?: string | null;
+  @ApiPropertyOptional({ enum: [...TASK_PRIORITIES, null], nullable: true })
   @IsOptional()
   @IsIn(TASK_PRIORITIES)
   priority?: TaskBlueprint['priority'];
-  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() teamId?: string;
-  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() assignedRoleId?: string;
-
-  @ApiPropertyOptional({ format: 'uuid', description: 'Rendered with `variables` into the task description' })
+  @ApiPropertyOptional({ format: 'uuid', nullable: true, type: String }) @IsOptional() @IsUUID() teamId?: string | null;
+  @ApiPropertyOptional({ format: 'uuid', nullable: true, type: String })
   @IsOptional()
   @IsUUID()
-  templateId?: string;
+  assignedRoleId?: string | null;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    nullable: true,
+    type: String,
+    description: 'Rendered with `variables` into the task description',
+  })
+  @IsOptional()
+  @IsUUID()
+  templateId?: string | null;
 
   @ApiPropertyOptional({
     type: 'object',
+    nullable: true,
     additionalProperties: true,
     example: { team_goal: 'Keep dependencies current' },
   })
   @IsOptional()
   @IsObject()
   @MaxJsonBytes(16_384)
-  variables?: Record<string, string | number | boolean>;
+  variables?: Record<string, string | number | boolean> | null;
 }
 
 export class CreateScheduledTaskDto {
@@ -101,6 +116,7 @@ export class UpdateScheduledTaskDto {
 
   @ApiPropertyOptional({ type: TaskBlueprintDto })
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => TaskBlueprintDto)
   task?: TaskBlueprintDto;
