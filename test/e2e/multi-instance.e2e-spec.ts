@@ -241,7 +241,10 @@ describe('Three hub processes on one database (issue 10, item 2)', () => {
       expect(statuses.filter((status) => status === '401 unauthenticated').length).toBeLessThanOrEqual(
         LOCKOUT_THRESHOLD,
       );
-      expect(new Set(statuses)).toEqual(new Set(['401 unauthenticated', '403 account_locked']));
+      // Attempts are counted before they are checked, so a burst whose attempts all count first may get no
+      // 401 at all: the promise is "at most the threshold", never "exactly".
+      expect(statuses).toContain('403 account_locked');
+      expect(statuses.filter((status) => !['401 unauthenticated', '403 account_locked'].includes(status))).toEqual([]);
       expect((await login(0, user.username, user.password)).status).toBe(403);
     });
 
@@ -252,7 +255,8 @@ describe('Three hub processes on one database (issue 10, item 2)', () => {
       );
       const statuses = burst.map((answer) => `${answer.status} ${answerCode(answer)}`);
       expect(statuses.filter((status) => status === '401 unauthenticated').length).toBeLessThanOrEqual(SHORT_MAX);
-      expect(new Set(statuses)).toEqual(new Set(['401 unauthenticated', '429 rate_limited']));
+      expect(statuses).toContain('429 rate_limited');
+      expect(statuses.filter((status) => !['401 unauthenticated', '429 rate_limited'].includes(status))).toEqual([]);
     });
 
     it(`per address: ${SHORT_MAX} failures → 429 on every process; ${LONG_MAX} in the long window → banned on every process`, async () => {
