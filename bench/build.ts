@@ -24,11 +24,10 @@ export const HUB_NODE_ARGS = START.nodeArgs;
 /** The same hub as separate compiled files, for CPU profiles that attribute time to packages. */
 export const HUB_UNBUNDLED_MAIN = join(ROOT, 'dist', 'main.js');
 export const BASELINE_MAIN = join(BENCH_BUILD_DIR, 'bench', 'baseline', 'server.js');
-export const PROFILE_PRELOAD = join(BENCH_BUILD_DIR, 'bench', 'profile', 'exit-after-shutdown.js');
 
 /**
  * Always builds: the hub with `npm run build` (dist/ must match the sources being measured), and the
- * baseline plus the profiling preload with tsc, so neither server runs through a TypeScript loader.
+ * baseline with tsc, so neither server runs through a TypeScript loader.
  */
 export async function buildServers(): Promise<void> {
   await run('npm', ['run', 'build'], { cwd: ROOT });
@@ -36,6 +35,6 @@ export async function buildServers(): Promise<void> {
   const options = ['--outDir', BENCH_BUILD_DIR, '--rootDir', ROOT, '--module', 'nodenext'];
   options.push('--moduleResolution', 'nodenext', '--target', 'es2023', '--types', 'node');
   options.push('--skipLibCheck', '--esModuleInterop', '--strict');
-  const sources = ['bench/baseline/server.ts', 'bench/profile/exit-after-shutdown.ts'];
+  const sources = ['bench/baseline/server.ts'];
   await run(process.execPath, [tsc, '--ignoreConfig', ...sources, ...options], { cwd: ROOT });
 }

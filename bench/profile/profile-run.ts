@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { HUB_UNBUNDLED_MAIN, PROFILE_PRELOAD } from '../build.js';
+import { HUB_UNBUNDLED_MAIN } from '../build.js';
 import { sendOnce } from '../load/sample.js';
 import { runWrk } from '../load/wrk.js';
 import type { PlanInputs, Scenario } from '../scenarios.js';
@@ -23,8 +23,8 @@ export interface ProfileResult {
 }
 
 /**
- * Starts a second hub with `--cpu-prof` on the same database, runs one scenario against it, stops it (the
- * preload turns Nest's re-sent SIGTERM into a normal exit, so the profile gets written) and summarises the
+ * Starts a second hub with `--cpu-prof` on the same database, runs one scenario against it, stops it (the hub
+ * exits normally after its shutdown, so the profile gets written) and summarises the
  * samples taken while the measured load ran.
  */
 export async function profileScenario(
@@ -43,7 +43,7 @@ export async function profileScenario(
     // is what the summary sorts by (dist/hub.mjs would put everything in one file).
     main: HUB_UNBUNDLED_MAIN,
     name: 'hub (profiled)',
-    nodeArgs: [...(hub.nodeArgs ?? []), '--import', PROFILE_PRELOAD, '--cpu-prof', '--cpu-prof-dir', directory],
+    nodeArgs: [...(hub.nodeArgs ?? []), '--cpu-prof', '--cpu-prof-dir', directory],
   });
   let rps: number;
   let bodyBytes: number;

@@ -53,7 +53,9 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     bodyParser: false,
   });
   app.setGlobalPrefix('api');
-  app.enableShutdownHooks();
+  // After the shutdown hooks, exit normally instead of re-raising the signal: pino writes stdout
+  // asynchronously and flushes on 'exit', so a re-raised SIGTERM could cut off the last log lines.
+  app.enableShutdownHooks([], { useProcessExit: true });
   // Without allowed origins there is nothing for CORS to do: no plugin, no per-request hook.
   if (config.http.corsOrigins.length > 0) {
     app.enableCors({ origin: config.http.corsOrigins, maxAge: 600 });
