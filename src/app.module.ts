@@ -1,7 +1,7 @@
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { AccessGuard } from './common/auth/access.guard.js';
-import { PassportRegistryModule } from './common/auth/passport-registry.js';
+import { PassportRegistryModule } from './common/auth/passport-registry.service.js';
 import { RateLimitGuard, RateLimitModule } from './common/rate-limit/rate-limit.js';
 import { ErrorEnvelopeFilter } from './common/errors/error-envelope.filter.js';
 import { SuccessEnvelopeInterceptor } from './common/http/success-envelope.interceptor.js';

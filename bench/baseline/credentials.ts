@@ -6,7 +6,7 @@ import { AGENT_BY_KEY_HASH, SESSION_STATE } from './queries.js';
 export type Caller =
   { kind: 'user'; id: string; username: string; role: string } | { kind: 'agent'; id: string; name: string };
 
-// The hub's policy (src/modules/users/session-versions.ts): one primary-key read per user every 2 s at most.
+// The hub's policy (src/modules/users/session-versions.service.ts): one primary-key read per user every 2 s at most.
 const SESSION_CACHE_TTL_MS = 2_000;
 const MAX_ENTRIES = 10_000;
 const CLOCK_TOLERANCE_MS = 30_000;

@@ -90,7 +90,7 @@ export const ENTITY_ALIAS = 'TaskEntity';
 export const ENTITY_BY_ID = `SELECT ${select(ENTITY_ALIAS, TASK_COLUMNS)} FROM "tasks" "TaskEntity" WHERE (("TaskEntity"."id" = $1)) LIMIT 1`;
 export const ENTITY_BY_ID_FOR_UPDATE = `${ENTITY_BY_ID} FOR UPDATE`;
 
-/** The token-version check (SessionVersions → UsersRepository.sessionState). */
+/** The token-version check (SessionVersionsService → UsersRepository.sessionState). */
 export const SESSION_STATE = `SELECT "UserEntity"."token_version" AS "UserEntity_token_version", "UserEntity"."disabled" AS "UserEntity_disabled", "UserEntity"."id" AS "UserEntity_id" FROM "users" "UserEntity" WHERE (("UserEntity"."id" = $1)) LIMIT 1`;
 
 /** An agent key, by its SHA-256 hex (AgentKeyStrategy → AgentsRepository.getByKeyHash). */

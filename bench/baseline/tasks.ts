@@ -263,7 +263,7 @@ export function registerTaskRoutes(app: FastifyInstance, pool: pg.Pool, credenti
       const leaseSeconds = request.body?.leaseSeconds ?? DEFAULT_LEASE_SECONDS;
       const entry = historyEntry(caller, 'claimed', { agentId: caller.id, leaseSeconds });
       const { rows } = await pool.query<TaskRow>({
-        // Prepared once per connection, as the hub prepares it (PreparedStatements).
+        // Prepared once per connection, as the hub prepares it (PreparedStatementsService).
         name: 'task_claim',
         text: CLAIM,
         values: [caller.id, leaseSeconds, JSON.stringify([entry]), entry.at],

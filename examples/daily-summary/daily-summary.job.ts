@@ -1,7 +1,7 @@
 import { Injectable, type OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
-import { SystemJobs } from '../../src/public-api.js';
+import { SystemJobsService } from '../../src/public-api.js';
 import { DailySummaryOptions } from './daily-summary.options.js';
 import { DailySummaryService } from './daily-summary.service.js';
 import { DAY_SECONDS, utcDayBefore } from './summary-day.js';
@@ -15,7 +15,7 @@ export const DAILY_SUMMARY_JOB = 'daily-summary.send';
 @Injectable()
 export class DailySummaryJob implements OnApplicationBootstrap {
   constructor(
-    private readonly jobs: SystemJobs,
+    private readonly jobs: SystemJobsService,
     private readonly summaries: DailySummaryService,
     private readonly options: DailySummaryOptions,
     // The hub imports ScheduleModule only where SCHEDULER_ENABLED=true; elsewhere there is no registry and so

@@ -4,7 +4,7 @@ import {
   type RequestContext,
   type TaskResponseDto,
   TasksFacade,
-  WebhookSender,
+  WebhookSenderService,
 } from '../../src/public-api.js';
 import { DailySummaryOptions } from './daily-summary.options.js';
 import {
@@ -33,7 +33,7 @@ function completedAt(task: TaskResponseDto): Date {
 export class DailySummaryService {
   constructor(
     private readonly tasks: TasksFacade,
-    private readonly webhooks: WebhookSender,
+    private readonly webhooks: WebhookSenderService,
     private readonly audit: AuditService,
     private readonly options: DailySummaryOptions,
   ) {}

@@ -5,7 +5,7 @@ import { AppModule, type AppModuleImports } from '../app.module.js';
 import { requestIdFor } from '../common/http/request-id.js';
 import type { AppConfig, TrustProxy } from '../config/app-config.js';
 import { createLogger } from '../logging/logger.js';
-import { HubMetrics } from '../modules/system/metrics/hub-metrics.js';
+import { HubMetricsService } from '../modules/system/metrics/hub-metrics.service.js';
 import { PinoNestLogger } from '../logging/pino-nest-logger.js';
 import { RequestLogController } from '../logging/request-log-controller.js';
 import { HttpEdge } from './edge/http-edge.js';
@@ -80,7 +80,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     done(null, payload);
   });
 
-  const metrics = app.get(HubMetrics);
+  const metrics = app.get(HubMetricsService);
   fastify.addHook('onResponse', (request, reply, done) => {
     metrics.observeRequest(
       request.method,

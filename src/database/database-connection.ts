@@ -9,7 +9,7 @@ export class DatabaseConnection implements DatabaseTarget {
     readonly url: string,
     readonly poolSize: number,
     readonly kind: 'postgresql' | 'embedded',
-    /** Named prepared statements for hot queries (see PreparedStatements). */
+    /** Named prepared statements for hot queries (see PreparedStatementsService). */
     readonly preparedStatements: boolean,
     private readonly embedded?: EmbeddedPostgres,
   ) {}

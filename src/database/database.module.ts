@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { DatabaseConnection } from './database-connection.js';
 import { dataSourceOptions } from './data-source-options.js';
-import { PreparedStatements } from './prepared-statements.js';
+import { PreparedStatementsService } from './prepared-statements.service.js';
 import { runMigrationsLocked } from './migrate.js';
 
 const connectionProvider = {
@@ -34,8 +34,8 @@ export class DatabaseModule implements OnApplicationShutdown {
     return {
       module: DatabaseModule,
       global: true,
-      providers: [PreparedStatements],
-      exports: [PreparedStatements],
+      providers: [PreparedStatementsService],
+      exports: [PreparedStatementsService],
       imports: [
         DatabaseConnectionModule,
         TypeOrmModule.forRootAsync({

@@ -5,7 +5,7 @@ import { TasksModule } from '../modules/tasks/tasks.module.js';
 
 /**
  * What an extension module imports to inject the hub's public providers: AuditService, TasksFacade,
- * WebhookSender and SystemJobs (AppConfig is global). It adds no instances of its own: the modules it
+ * WebhookSenderService and SystemJobsService (AppConfig is global). It adds no instances of its own: the modules it
  * re-exports are the ones the hub already runs.
  */
 @Module({

@@ -10,7 +10,7 @@ import { HOUSEKEEPING, HousekeepingJob } from '../../src/modules/scheduler/jobs/
 import { LEASE_EXPIRY, LeaseExpiryJob } from '../../src/modules/scheduler/jobs/lease-expiry.job.js';
 import { STATS_SNAPSHOT, StatsSnapshotJob } from '../../src/modules/scheduler/jobs/stats-snapshot.job.js';
 import { TASK_RETENTION, TaskRetentionJob } from '../../src/modules/scheduler/jobs/task-retention.job.js';
-import { ScheduleRunner } from '../../src/modules/scheduler/schedule-runner.js';
+import { ScheduleRunnerService } from '../../src/modules/scheduler/schedule-runner.service.js';
 import { createUser, tokenFor } from '../factories/user.factory.js';
 import { answer, call, dataOf, fieldsOf, type Method, refusal } from '../utils/api.js';
 import type { AuditEntry, KeyedRegistration, Page, TaskDto } from '../utils/payloads.js';
@@ -152,7 +152,7 @@ describe('Scheduled tasks and system jobs (SPEC sections 8, 11, 12)', () => {
 
   /** runDue(now) on every instance at once; resolves to what each instance ran. */
   const runDueEverywhere = (now: Date): Promise<number[]> =>
-    Promise.all(instances().map((app) => app.get(ScheduleRunner, { strict: false }).runDue(now)));
+    Promise.all(instances().map((app) => app.get(ScheduleRunnerService, { strict: false }).runDue(now)));
 
   describe('validation: 400 naming the field, nothing stored', () => {
     const task = { title: 'Validated' };

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { createLogger } from '../../src/logging/logger.js';
-import { CallbackDispatcher } from '../../src/modules/tasks/callbacks/callback-dispatcher.js';
+import { CallbackDispatcherService } from '../../src/modules/tasks/callbacks/callback-dispatcher.service.js';
 import { call, dataOf, type Method } from '../utils/api.js';
 import { CallbackReceiver } from '../utils/callback-receiver.js';
 import { leaks, type MfaSetup, totpNextStep, totpNow } from '../utils/mfa-helpers.js';
@@ -173,7 +173,7 @@ describe('Security regressions: log redaction (issue 10 item 5)', () => {
       callbackSecret: remember(`callback-secret-${hex(16)}`),
     }).expect(200);
     await api('post', `/api/tasks/${task.id}/status`, admin, { status: 'in_progress' }).expect(200);
-    await hub.app.get(CallbackDispatcher, { strict: false }).dispatchDue();
+    await hub.app.get(CallbackDispatcherService, { strict: false }).dispatchDue();
   }
 
   async function requestsThatFail(admin: Headers): Promise<void> {

@@ -6,7 +6,7 @@ import request from 'supertest';
 import type { Response } from 'supertest';
 import { DataSource } from 'typeorm';
 import { StatsSnapshotJob } from '../../src/modules/scheduler/jobs/stats-snapshot.job.js';
-import { HubMetrics } from '../../src/modules/system/metrics/hub-metrics.js';
+import { HubMetricsService } from '../../src/modules/system/metrics/hub-metrics.service.js';
 import { createUser, tokenFor } from '../factories/user.factory.js';
 import { allAuditEntries, refusal } from '../utils/api.js';
 import { errorBody, successBody } from '../utils/envelope.js';
@@ -760,7 +760,7 @@ describe('System: Prometheus metrics (SPEC section 9)', () => {
   it('writes a NaN sample value as "NaN", the only spelling the format knows', async () => {
     // The hub's own registry renders every series; a gauge at NaN (as nodejs_eventloop_lag_* are when no delay
     // was sampled since the previous scrape) shows how the hub writes NaN, without depending on timing.
-    const registry = hub.app.get(HubMetrics, { strict: false }).registry;
+    const registry = hub.app.get(HubMetricsService, { strict: false }).registry;
     const name = 'system_test_not_a_number';
     new Gauge({ name, help: 'A gauge this test sets to NaN', registers: [registry] }).set(Number.NaN);
     try {

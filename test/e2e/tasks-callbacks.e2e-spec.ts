@@ -7,7 +7,7 @@ import request from 'supertest';
 import type { Response } from 'supertest';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app/create-app.js';
-import { CallbackDispatcher } from '../../src/modules/tasks/callbacks/callback-dispatcher.js';
+import { CallbackDispatcherService } from '../../src/modules/tasks/callbacks/callback-dispatcher.service.js';
 import { fieldsOf } from '../utils/api.js';
 import { CallbackReceiver, closedPort, expectedSignature, RECEIVER_HOST } from '../utils/callback-receiver.js';
 import { errorBody, successBody } from '../utils/envelope.js';
@@ -155,7 +155,7 @@ describe('Task callbacks (SPEC sections 7 and 12)', () => {
   /** One batch of due deliveries on `app` (the hub unless named), after the network guard. */
   async function dispatch(app: NestFastifyApplication = hub.app): Promise<number> {
     await assertOutboxIsLoopbackOnly();
-    return app.get(CallbackDispatcher, { strict: false }).dispatchDue();
+    return app.get(CallbackDispatcherService, { strict: false }).dispatchDue();
   }
 
   /** Makes a scheduled retry due now instead of sleeping until it. */

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import type { UserRole } from '../../src/common/auth/principal.js';
 import type { AppConfig } from '../../src/config/app-config.js';
-import { PasswordHasher } from '../../src/modules/users/password-hasher.js';
+import { PasswordHasherService } from '../../src/modules/users/password-hasher.service.js';
 import type { UserEntity } from '../../src/modules/users/user.entity.js';
 import { UsersRepository } from '../../src/modules/users/users.repository.js';
 import { userAccessToken } from '../utils/tokens.js';
@@ -24,7 +24,7 @@ export async function createUser(
 ): Promise<CreatedUser> {
   sequence += 1;
   const password = overrides.password ?? strongPassword();
-  const hasher = app.get(PasswordHasher, { strict: false });
+  const hasher = app.get(PasswordHasherService, { strict: false });
   const user = await app.get(UsersRepository, { strict: false }).create({
     username: overrides.username ?? `user${sequence}-${randomBytes(3).toString('hex')}`,
     role: overrides.role ?? 'user',

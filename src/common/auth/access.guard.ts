@@ -4,7 +4,7 @@ import { ForbiddenError, UnauthenticatedError } from '../errors/domain-errors.js
 import { type AuthLevel, DEFAULT_AUTH_LEVEL, RequireAuth } from './auth-level.js';
 import type { AuthenticatedRequest } from './authenticated-request.js';
 import { extractCredential } from './credential.js';
-import { PassportRegistry } from './passport-registry.js';
+import { PassportRegistryService } from './passport-registry.service.js';
 import type { AnonymousPrincipal, Principal } from './principal.js';
 import { requestContext } from './request-context.js';
 import { ANY_CREDENTIAL_STRATEGIES, USER_JWT_STRATEGY } from './strategy-names.js';
@@ -20,7 +20,7 @@ const ANONYMOUS: AnonymousPrincipal = Object.freeze({ kind: 'anonymous', id: 'an
 export class AccessGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly passport: PassportRegistry,
+    private readonly passport: PassportRegistryService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {

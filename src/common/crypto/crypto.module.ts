@@ -1,6 +1,6 @@
 import { Global, Module } from '@nestjs/common';
-import { SecretBox } from './secret-box.js';
+import { SecretBoxService } from './secret-box.service.js';
 
 @Global()
-@Module({ providers: [SecretBox], exports: [SecretBox] })
+@Module({ providers: [SecretBoxService], exports: [SecretBoxService] })
 export class CryptoModule {}

@@ -2,7 +2,7 @@ import { type CanActivate, type ExecutionContext, Global, Injectable, Module } f
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { RateLimitedError } from '../errors/domain-errors.js';
-import { RateLimitCounter } from './rate-limit-counter.js';
+import { RateLimitBucketsRepository } from './rate-limit-buckets.repository.js';
 
 export interface RateLimitOptions {
   /** Names the counter; routes sharing a name share a budget. */
@@ -19,7 +19,7 @@ export const RateLimit = Reflector.createDecorator<RateLimitOptions>();
 export class RateLimitGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly counter: RateLimitCounter,
+    private readonly counter: RateLimitBucketsRepository,
   ) {}
 
   // Synchronous for the routes without a limit (nearly all), so they do not wait a tick for a no-op.
@@ -39,5 +39,8 @@ export class RateLimitGuard implements CanActivate {
 }
 
 @Global()
-@Module({ providers: [RateLimitCounter, RateLimitGuard], exports: [RateLimitGuard, RateLimitCounter] })
+@Module({
+  providers: [RateLimitBucketsRepository, RateLimitGuard],
+  exports: [RateLimitGuard, RateLimitBucketsRepository],
+})
 export class RateLimitModule {}

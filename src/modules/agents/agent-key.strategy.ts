@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { BearerCredentialStrategy } from '../../common/auth/bearer-credential.strategy.js';
-import { PassportRegistry } from '../../common/auth/passport-registry.js';
+import { PassportRegistryService } from '../../common/auth/passport-registry.service.js';
 import type { AgentPrincipal } from '../../common/auth/principal.js';
 import { AGENT_KEY_STRATEGY } from '../../common/auth/strategy-names.js';
 import { hashAgentKey, looksLikeAgentKey } from './agent-keys.js';
@@ -15,7 +15,7 @@ import { AgentsRepository } from './agents.repository.js';
 export class AgentKeyStrategy extends PassportStrategy(BearerCredentialStrategy, AGENT_KEY_STRATEGY) {
   constructor(
     private readonly agents: AgentsRepository,
-    registry: PassportRegistry,
+    registry: PassportRegistryService,
   ) {
     super();
     registry.register(AGENT_KEY_STRATEGY, this);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { RequestContext } from '../../common/auth/request-context.js';
-import { SecretBox } from '../../common/crypto/secret-box.js';
+import { SecretBoxService } from '../../common/crypto/secret-box.service.js';
 import { matchesDigest, sha256 } from '../../common/crypto/secret-digest.js';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../../common/errors/domain-errors.js';
 import { type Page, pageOf } from '../../common/http/pagination.dto.js';
@@ -28,7 +28,7 @@ export class AgentsService {
 
   constructor(
     private readonly agents: AgentsRepository,
-    private readonly box: SecretBox,
+    private readonly box: SecretBoxService,
     private readonly audit: AuditService,
     config: AppConfig,
   ) {

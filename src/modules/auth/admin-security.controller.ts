@@ -4,7 +4,7 @@ import { AdminOnly, Ctx } from '../../common/auth/auth.decorators.js';
 import type { RequestContext } from '../../common/auth/request-context.js';
 import { ApiErrors, ApiSuccess, NoContent } from '../../common/http/api-responses.decorators.js';
 import { type Page, PageQueryDto } from '../../common/http/pagination.dto.js';
-import { AgentTokenRotation } from './agent-token-rotation.service.js';
+import { AgentTokenRotationService } from './agent-token-rotation.service.js';
 import { BannedIpsService } from './banned-ips.service.js';
 import { AgentTokenDto, BannedIpDto, IpParamDto } from './dto/banned-ip.dto.js';
 
@@ -13,7 +13,7 @@ import { AgentTokenDto, BannedIpDto, IpParamDto } from './dto/banned-ip.dto.js';
 export class AdminSecurityController {
   constructor(
     private readonly bans: BannedIpsService,
-    private readonly agentToken: AgentTokenRotation,
+    private readonly agentToken: AgentTokenRotationService,
   ) {}
 
   @Get('banned-ips')

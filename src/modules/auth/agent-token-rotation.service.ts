@@ -2,13 +2,13 @@ import { Injectable } from '@nestjs/common';
 import type { RequestContext } from '../../common/auth/request-context.js';
 import { ConflictError } from '../../common/errors/domain-errors.js';
 import { AuditService } from '../audit/audit.service.js';
-import { AgentTokens } from './agent-tokens.js';
+import { AgentTokensService } from './agent-tokens.service.js';
 import type { AgentTokenDto } from './dto/banned-ip.dto.js';
 
 @Injectable()
-export class AgentTokenRotation {
+export class AgentTokenRotationService {
   constructor(
-    private readonly tokens: AgentTokens,
+    private readonly tokens: AgentTokensService,
     private readonly audit: AuditService,
   ) {}
 

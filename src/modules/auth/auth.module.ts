@@ -5,19 +5,19 @@ import { AppConfig } from '../../config/app-config.js';
 import { AuditModule } from '../audit/audit.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AdminSecurityController } from './admin-security.controller.js';
-import { AgentTokenRotation } from './agent-token-rotation.service.js';
+import { AgentTokenRotationService } from './agent-token-rotation.service.js';
 import { AgentTokenStateEntity } from './agent-token-state.entity.js';
 import { AgentTokenRepository } from './agent-token.repository.js';
-import { AgentTokens } from './agent-tokens.js';
+import { AgentTokensService } from './agent-tokens.service.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
 import { BannedIpEntity } from './banned-ip.entity.js';
 import { BannedIpsRepository } from './banned-ips.repository.js';
 import { BannedIpsService } from './banned-ips.service.js';
-import { CredentialChecker } from './credential-checker.js';
+import { CredentialCheckerService } from './credential-checker.service.js';
 import { LoginAttemptEntity } from './login-attempt.entity.js';
 import { LoginAttemptsRepository } from './login-attempts.repository.js';
-import { LoginThrottle } from './login-throttle.js';
+import { LoginThrottleService } from './login-throttle.service.js';
 import { MfaService } from './mfa.service.js';
 import { ProfileController } from './profile.controller.js';
 import { ProfileService } from './profile.service.js';
@@ -52,11 +52,11 @@ import { TokenService } from './token.service.js';
     ProfileService,
     TokenService,
     MfaService,
-    CredentialChecker,
-    LoginThrottle,
+    CredentialCheckerService,
+    LoginThrottleService,
     BannedIpsService,
-    AgentTokens,
-    AgentTokenRotation,
+    AgentTokensService,
+    AgentTokenRotationService,
     RefreshTokensRepository,
     LoginAttemptsRepository,
     BannedIpsRepository,
@@ -64,6 +64,6 @@ import { TokenService } from './token.service.js';
     UserJwtStrategy,
     HubTokenStrategy,
   ],
-  exports: [LoginThrottle],
+  exports: [LoginThrottleService],
 })
 export class AuthModule {}

@@ -2,10 +2,10 @@ import { Injectable } from '@nestjs/common';
 import type { RequestContext } from '../../common/auth/request-context.js';
 import { ForbiddenError, UnauthenticatedError } from '../../common/errors/domain-errors.js';
 import { AuditService } from '../audit/audit.service.js';
-import { UserAccounts } from '../users/user-accounts.js';
-import { CredentialChecker } from './credential-checker.js';
+import { UserAccountsService } from '../users/user-accounts.service.js';
+import { CredentialCheckerService } from './credential-checker.service.js';
 import type { LoginDto, LoginResponseDto, TokenPairDto } from './dto/auth.dto.js';
-import { LoginThrottle } from './login-throttle.js';
+import { LoginThrottleService } from './login-throttle.service.js';
 import { MfaService } from './mfa.service.js';
 import { RefreshTokensRepository } from './refresh-tokens.repository.js';
 import { hashRefreshToken, TokenService } from './token.service.js';
@@ -16,12 +16,12 @@ const INVALID_REFRESH = 'The refresh token is invalid, expired or revoked';
 @Injectable()
 export class AuthService {
   constructor(
-    private readonly credentials: CredentialChecker,
-    private readonly accounts: UserAccounts,
+    private readonly credentials: CredentialCheckerService,
+    private readonly accounts: UserAccountsService,
     private readonly mfa: MfaService,
     private readonly tokens: TokenService,
     private readonly refreshTokens: RefreshTokensRepository,
-    private readonly throttle: LoginThrottle,
+    private readonly throttle: LoginThrottleService,
     private readonly audit: AuditService,
   ) {}
 

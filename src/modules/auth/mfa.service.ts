@@ -3,12 +3,12 @@ import { Injectable } from '@nestjs/common';
 import QRCode from 'qrcode';
 import type { RequestContext } from '../../common/auth/request-context.js';
 import { ConflictError, UnauthenticatedError, ValidationFailedError } from '../../common/errors/domain-errors.js';
-import { SecretBox } from '../../common/crypto/secret-box.js';
+import { SecretBoxService } from '../../common/crypto/secret-box.service.js';
 import { AppConfig } from '../../config/app-config.js';
 import { AuditService } from '../audit/audit.service.js';
-import { UserAccounts } from '../users/user-accounts.js';
+import { UserAccountsService } from '../users/user-accounts.service.js';
 import type { UserEntity } from '../users/user.entity.js';
-import { CredentialChecker } from './credential-checker.js';
+import { CredentialCheckerService } from './credential-checker.service.js';
 import type { BackupCodesDto, MfaSetupDto } from './dto/profile.dto.js';
 import { matchTotp, newTotpSecret, totpUri } from './totp.js';
 
@@ -27,9 +27,9 @@ export class MfaService {
   private readonly backupCodeCount: number;
 
   constructor(
-    private readonly accounts: UserAccounts,
-    private readonly box: SecretBox,
-    private readonly credentials: CredentialChecker,
+    private readonly accounts: UserAccountsService,
+    private readonly box: SecretBoxService,
+    private readonly credentials: CredentialCheckerService,
     private readonly audit: AuditService,
     config: AppConfig,
   ) {

@@ -3,10 +3,10 @@ import type { UserPrincipal } from '../../common/auth/principal.js';
 import type { RequestContext } from '../../common/auth/request-context.js';
 import { UnauthenticatedError } from '../../common/errors/domain-errors.js';
 import { AuditService } from '../audit/audit.service.js';
-import { UserAccounts } from '../users/user-accounts.js';
-import { UserPasswords } from '../users/user-passwords.js';
+import { UserAccountsService } from '../users/user-accounts.service.js';
+import { UserPasswordsService } from '../users/user-passwords.service.js';
 import type { UserEntity } from '../users/user.entity.js';
-import { CredentialChecker } from './credential-checker.js';
+import { CredentialCheckerService } from './credential-checker.service.js';
 import type { BackupCodesDto, ChangePasswordDto, MfaSetupDto, ProfileDto } from './dto/profile.dto.js';
 import { MfaService } from './mfa.service.js';
 
@@ -14,9 +14,9 @@ import { MfaService } from './mfa.service.js';
 @Injectable()
 export class ProfileService {
   constructor(
-    private readonly accounts: UserAccounts,
-    private readonly passwords: UserPasswords,
-    private readonly credentials: CredentialChecker,
+    private readonly accounts: UserAccountsService,
+    private readonly passwords: UserPasswordsService,
+    private readonly credentials: CredentialCheckerService,
     private readonly mfa: MfaService,
     private readonly audit: AuditService,
   ) {}

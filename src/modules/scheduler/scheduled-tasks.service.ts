@@ -11,7 +11,7 @@ import {
   toScheduleResponse,
   type UpdateScheduledTaskDto,
 } from './dto/scheduled-task.dto.js';
-import { type RunResult, ScheduleRunner } from './schedule-runner.js';
+import { type RunResult, ScheduleRunnerService } from './schedule-runner.service.js';
 import { firesAfter, isValidCron, isValidTimezone, nextOccurrence, type Trigger } from './schedule-timing.js';
 import type { ScheduledTaskEntity } from './scheduled-task.entity.js';
 import { ScheduledTasksRepository } from './scheduled-tasks.repository.js';
@@ -51,7 +51,7 @@ const actorName = (ctx: RequestContext): string =>
 export class ScheduledTasksService {
   constructor(
     private readonly schedules: ScheduledTasksRepository,
-    private readonly runner: ScheduleRunner,
+    private readonly runner: ScheduleRunnerService,
     private readonly audit: AuditService,
   ) {}
 

@@ -15,7 +15,7 @@ import { LeaseExpiryJob } from './jobs/lease-expiry.job.js';
 import { ScheduledTasksJob } from './jobs/scheduled-tasks.job.js';
 import { StatsSnapshotJob } from './jobs/stats-snapshot.job.js';
 import { TaskRetentionJob } from './jobs/task-retention.job.js';
-import { ScheduleRunner } from './schedule-runner.js';
+import { ScheduleRunnerService } from './schedule-runner.service.js';
 import { ScheduledTaskRunEntity } from './scheduled-task-run.entity.js';
 import { ScheduledTaskEntity } from './scheduled-task.entity.js';
 import { ScheduledTasksController } from './scheduled-tasks.controller.js';
@@ -48,7 +48,7 @@ export class SchedulerModule {
       providers: [
         ScheduledTasksRepository,
         ScheduledTasksService,
-        ScheduleRunner,
+        ScheduleRunnerService,
         AgentOfflineSweepJob,
         LeaseExpiryJob,
         TaskRetentionJob,

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { SystemJobRunEntity } from './system-job-run.entity.js';
 import { SystemJobRunsRepository } from './system-job-runs.repository.js';
-import { SystemJobs } from './system-jobs.js';
+import { SystemJobsService } from './system-jobs.service.js';
 
 /**
  * The claim of system-job ticks in `system_job_runs`, on its own so that extension modules can run their
@@ -10,7 +10,7 @@ import { SystemJobs } from './system-jobs.js';
  */
 @Module({
   imports: [TypeOrmModule.forFeature([SystemJobRunEntity])],
-  providers: [SystemJobs, SystemJobRunsRepository],
-  exports: [SystemJobs, SystemJobRunsRepository],
+  providers: [SystemJobsService, SystemJobRunsRepository],
+  exports: [SystemJobsService, SystemJobRunsRepository],
 })
 export class SystemJobsModule {}

@@ -8,7 +8,7 @@ import { ConfigStoreService } from './config/config-store.service.js';
 import { DatabaseProbe } from './database.probe.js';
 import { HealthController } from './health.controller.js';
 import { HealthService } from './health.service.js';
-import { HubMetrics } from './metrics/hub-metrics.js';
+import { HubMetricsService } from './metrics/hub-metrics.service.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { StatsController } from './stats/stats.controller.js';
 import { StatsRepository } from './stats/stats.repository.js';
@@ -25,8 +25,8 @@ import { StatsService } from './stats/stats.service.js';
     ConfigStoreRepository,
     StatsService,
     StatsRepository,
-    HubMetrics,
+    HubMetricsService,
   ],
-  exports: [ConfigStoreService, StatsService, HubMetrics],
+  exports: [ConfigStoreService, StatsService, HubMetricsService],
 })
 export class SystemModule {}

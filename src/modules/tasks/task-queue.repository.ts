@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { type PreparedStatement, PreparedStatements } from '../../database/prepared-statements.js';
+import { type PreparedStatement, PreparedStatementsService } from '../../database/prepared-statements.service.js';
 import type { TaskHistoryEntry } from './task-columns.js';
 import { TaskEntity } from './task.entity.js';
 import { PRIORITY_RANK_SQL } from './task-search.js';
@@ -21,7 +21,7 @@ export class TaskQueueRepository {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly tasks: TasksRepository,
-    private readonly prepared: PreparedStatements,
+    private readonly prepared: PreparedStatementsService,
   ) {}
 
   // One statement per combination of the optional filters, built once: a prepared name stands for one text.

@@ -6,10 +6,10 @@ import { TeamsModule } from '../teams/teams.module.js';
 import { ArchivedTaskEntity } from './archived-task.entity.js';
 import { CallbackDeliveriesRepository } from './callbacks/callback-deliveries.repository.js';
 import { CallbackDeliveryEntity } from './callbacks/callback-delivery.entity.js';
-import { CallbackDispatcher } from './callbacks/callback-dispatcher.js';
-import { CallbackSender } from './callbacks/callback-sender.js';
-import { CallbackUrlPolicy } from './callbacks/callback-url-policy.js';
-import { WebhookSender } from './callbacks/webhook-sender.js';
+import { CallbackDispatcherService } from './callbacks/callback-dispatcher.service.js';
+import { CallbackSenderService } from './callbacks/callback-sender.service.js';
+import { CallbackUrlPolicy } from './callbacks/callback-url.policy.js';
+import { WebhookSenderService } from './callbacks/webhook-sender.service.js';
 import { TaskArchiveController } from './task-archive.controller.js';
 import { TaskArchiveRepository } from './task-archive.repository.js';
 import { TaskArchiveService } from './task-archive.service.js';
@@ -41,11 +41,18 @@ import { TasksService } from './tasks.service.js';
     TaskArchiveRepository,
     CallbackDeliveriesRepository,
     CallbackUrlPolicy,
-    CallbackSender,
-    CallbackDispatcher,
-    WebhookSender,
+    CallbackSenderService,
+    CallbackDispatcherService,
+    WebhookSenderService,
     TasksFacade,
   ],
-  exports: [TasksService, TaskWorkflowService, TaskArchiveService, CallbackDispatcher, WebhookSender, TasksFacade],
+  exports: [
+    TasksService,
+    TaskWorkflowService,
+    TaskArchiveService,
+    CallbackDispatcherService,
+    WebhookSenderService,
+    TasksFacade,
+  ],
 })
 export class TasksModule {}

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { RequestContext } from '../../common/auth/request-context.js';
-import { SecretBox } from '../../common/crypto/secret-box.js';
+import { SecretBoxService } from '../../common/crypto/secret-box.service.js';
 import { ConflictError, ValidationFailedError } from '../../common/errors/domain-errors.js';
 import { PgErrorCode, sqlState } from '../../common/errors/database-errors.js';
 import { AuditService } from '../audit/audit.service.js';
 import { RolesService } from '../teams/roles.service.js';
 import { TeamsService } from '../teams/teams.service.js';
-import { CallbackUrlPolicy } from './callbacks/callback-url-policy.js';
+import { CallbackUrlPolicy } from './callbacks/callback-url.policy.js';
 import type { CreateTaskDto, ListTasksQueryDto, UpdateTaskDto } from './dto/task-inputs.dto.js';
 import {
   type TaskHistoryEntryDto,
@@ -33,7 +33,7 @@ export class TasksService {
     private readonly teams: TeamsService,
     private readonly roles: RolesService,
     private readonly callbacks: CallbackUrlPolicy,
-    private readonly box: SecretBox,
+    private readonly box: SecretBoxService,
     private readonly audit: AuditService,
   ) {}
 

@@ -1,18 +1,18 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module.js';
-import { InitialAdmin } from './initial-admin.js';
-import { PasswordHasher } from './password-hasher.js';
+import { InitialAdminSeeder } from './initial-admin.seeder.js';
+import { PasswordHasherService } from './password-hasher.service.js';
 import { PasswordHistoryEntity } from './password-history.entity.js';
 import { PasswordHistoryRepository } from './password-history.repository.js';
-import { PasswordPolicy } from './password-policy.js';
-import { SessionVersions } from './session-versions.js';
-import { UserPasswords } from './user-passwords.js';
+import { PasswordPolicy } from './password.policy.js';
+import { SessionVersionsService } from './session-versions.service.js';
+import { UserPasswordsService } from './user-passwords.service.js';
 import { UserEntity } from './user.entity.js';
 import { UsersController } from './users.controller.js';
 import { UsersRepository } from './users.repository.js';
 import { UsersService } from './users.service.js';
-import { UserAccounts } from './user-accounts.js';
+import { UserAccountsService } from './user-accounts.service.js';
 
 /** People: accounts, passwords, the first admin, session versions, and the admin endpoints. */
 @Module({
@@ -22,13 +22,13 @@ import { UserAccounts } from './user-accounts.js';
     UsersService,
     UsersRepository,
     PasswordHistoryRepository,
-    PasswordHasher,
+    PasswordHasherService,
     PasswordPolicy,
-    UserPasswords,
-    SessionVersions,
-    InitialAdmin,
-    UserAccounts,
+    UserPasswordsService,
+    SessionVersionsService,
+    InitialAdminSeeder,
+    UserAccountsService,
   ],
-  exports: [UserAccounts, UserPasswords, SessionVersions],
+  exports: [UserAccountsService, UserPasswordsService, SessionVersionsService],
 })
 export class UsersModule {}

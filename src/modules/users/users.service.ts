@@ -6,18 +6,18 @@ import { type Page, pageOf } from '../../common/http/pagination.dto.js';
 import { AuditService } from '../audit/audit.service.js';
 import { toUserResponse, type UserResponseDto } from './dto/user.response.dto.js';
 import type { CreateUserDto, ListUsersQueryDto, UpdateUserDto } from './dto/user-inputs.dto.js';
-import { UserPasswords } from './user-passwords.js';
+import { UserPasswordsService } from './user-passwords.service.js';
 import type { UserEntity } from './user.entity.js';
 import { type AdminGuardedOutcome, UsersRepository } from './users.repository.js';
-import { SessionVersions } from './session-versions.js';
+import { SessionVersionsService } from './session-versions.service.js';
 
 /** The admin's view of users (`/api/admin/users`). */
 @Injectable()
 export class UsersService {
   constructor(
     private readonly users: UsersRepository,
-    private readonly passwords: UserPasswords,
-    private readonly sessions: SessionVersions,
+    private readonly passwords: UserPasswordsService,
+    private readonly sessions: SessionVersionsService,
     private readonly audit: AuditService,
   ) {}
 

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import type { HubTokenPrincipal } from '../../../common/auth/principal.js';
 import { HUB_TOKEN_STRATEGY } from '../../../common/auth/strategy-names.js';
-import { PassportRegistry } from '../../../common/auth/passport-registry.js';
-import { AgentTokens } from '../agent-tokens.js';
+import { PassportRegistryService } from '../../../common/auth/passport-registry.service.js';
+import { AgentTokensService } from '../agent-tokens.service.js';
 import { BearerCredentialStrategy } from '../../../common/auth/bearer-credential.strategy.js';
 
 const HUB_TOKEN: HubTokenPrincipal = Object.freeze({ kind: 'hub-token', id: 'hub-token' });
@@ -12,8 +12,8 @@ const HUB_TOKEN: HubTokenPrincipal = Object.freeze({ kind: 'hub-token', id: 'hub
 @Injectable()
 export class HubTokenStrategy extends PassportStrategy(BearerCredentialStrategy, HUB_TOKEN_STRATEGY) {
   constructor(
-    private readonly tokens: AgentTokens,
-    registry: PassportRegistry,
+    private readonly tokens: AgentTokensService,
+    registry: PassportRegistryService,
   ) {
     super();
     registry.register(HUB_TOKEN_STRATEGY, this);

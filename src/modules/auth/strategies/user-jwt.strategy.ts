@@ -4,9 +4,9 @@ import { Strategy } from 'passport-jwt';
 import type { AuthenticatedRequest } from '../../../common/auth/authenticated-request.js';
 import type { UserPrincipal } from '../../../common/auth/principal.js';
 import { USER_JWT_STRATEGY } from '../../../common/auth/strategy-names.js';
-import { PassportRegistry } from '../../../common/auth/passport-registry.js';
+import { PassportRegistryService } from '../../../common/auth/passport-registry.service.js';
 import { AppConfig } from '../../../config/app-config.js';
-import { SessionVersions } from '../../users/session-versions.js';
+import { SessionVersionsService } from '../../users/session-versions.service.js';
 import { type AccessTokenClaims, toUserPrincipal } from '../access-token-claims.js';
 import { JWT_CLOCK_TOLERANCE_SECONDS } from '../agent-token.matcher.js';
 
@@ -18,8 +18,8 @@ import { JWT_CLOCK_TOLERANCE_SECONDS } from '../agent-token.matcher.js';
 export class UserJwtStrategy extends PassportStrategy(Strategy, USER_JWT_STRATEGY) {
   constructor(
     config: AppConfig,
-    private readonly sessions: SessionVersions,
-    registry: PassportRegistry,
+    private readonly sessions: SessionVersionsService,
+    registry: PassportRegistryService,
   ) {
     super({
       jwtFromRequest: (request: AuthenticatedRequest) => request.credential ?? null,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Cron } from '@nestjs/schedule';
 import { AgentsService } from '../../agents/agents.service.js';
-import { SystemJobs } from '../system-jobs.js';
+import { SystemJobsService } from '../system-jobs.service.js';
 
 export const AGENT_OFFLINE_SWEEP = 'agents.offline-sweep';
 const PERIOD_SECONDS = 30;
@@ -10,7 +10,7 @@ const PERIOD_SECONDS = 30;
 @Injectable()
 export class AgentOfflineSweepJob {
   constructor(
-    private readonly jobs: SystemJobs,
+    private readonly jobs: SystemJobsService,
     private readonly agents: AgentsService,
   ) {}
 

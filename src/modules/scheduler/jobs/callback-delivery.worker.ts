@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
-import { CallbackDispatcher } from '../../tasks/callbacks/callback-dispatcher.js';
+import { CallbackDispatcherService } from '../../tasks/callbacks/callback-dispatcher.service.js';
 
 /**
  * Polls the callback outbox every second in every instance: deliveries are claimed row by row (SKIP
@@ -11,7 +11,7 @@ import { CallbackDispatcher } from '../../tasks/callbacks/callback-dispatcher.js
 export class CallbackDeliveryWorker {
   private running = false;
 
-  constructor(private readonly dispatcher: CallbackDispatcher) {}
+  constructor(private readonly dispatcher: CallbackDispatcherService) {}
 
   @Interval('tasks.callback-delivery', 1_000)
   async onSchedule(): Promise<void> {

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { Cron } from '@nestjs/schedule';
-import { RateLimitCounter } from '../../../common/rate-limit/rate-limit-counter.js';
+import { RateLimitBucketsRepository } from '../../../common/rate-limit/rate-limit-buckets.repository.js';
 import { AppConfig } from '../../../config/app-config.js';
 import { AuditService } from '../../audit/audit.service.js';
-import { LoginThrottle } from '../../auth/login-throttle.js';
+import { LoginThrottleService } from '../../auth/login-throttle.service.js';
 import { SystemJobRunsRepository } from '../system-job-runs.repository.js';
-import { SystemJobs } from '../system-jobs.js';
+import { SystemJobsService } from '../system-jobs.service.js';
 
 export const HOUSEKEEPING = 'system.housekeeping';
 const PERIOD_SECONDS = 600;
@@ -18,9 +18,9 @@ const JOB_RUN_RETENTION_DAYS = 7;
 @Injectable()
 export class HousekeepingJob {
   constructor(
-    private readonly jobs: SystemJobs,
-    private readonly throttle: LoginThrottle,
-    private readonly rateLimits: RateLimitCounter,
+    private readonly jobs: SystemJobsService,
+    private readonly throttle: LoginThrottleService,
+    private readonly rateLimits: RateLimitBucketsRepository,
     private readonly audit: AuditService,
     private readonly jobRuns: SystemJobRunsRepository,
     private readonly config: AppConfig,

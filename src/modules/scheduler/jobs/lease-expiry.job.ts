@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Cron } from '@nestjs/schedule';
 import { TaskWorkflowService } from '../../tasks/task-workflow.service.js';
-import { SystemJobs } from '../system-jobs.js';
+import { SystemJobsService } from '../system-jobs.service.js';
 
 export const LEASE_EXPIRY = 'tasks.lease-expiry';
 const PERIOD_SECONDS = 15;
@@ -10,7 +10,7 @@ const PERIOD_SECONDS = 15;
 @Injectable()
 export class LeaseExpiryJob {
   constructor(
-    private readonly jobs: SystemJobs,
+    private readonly jobs: SystemJobsService,
     private readonly workflow: TaskWorkflowService,
   ) {}
 

@@ -1,16 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { Cron } from '@nestjs/schedule';
-import { ScheduleRunner } from '../schedule-runner.js';
+import { ScheduleRunnerService } from '../schedule-runner.service.js';
 
 /**
  * Checks for due schedules every 5 seconds in every instance; each occurrence is claimed individually
- * (ScheduleRunner), so instances share the work and never duplicate it.
+ * (ScheduleRunnerService), so instances share the work and never duplicate it.
  */
 @Injectable()
 export class ScheduledTasksJob {
   private running = false;
 
-  constructor(private readonly runner: ScheduleRunner) {}
+  constructor(private readonly runner: ScheduleRunnerService) {}
 
   @Cron('*/5 * * * * *', { name: 'scheduler.scheduled-tasks' })
   async onSchedule(): Promise<void> {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Cron } from '@nestjs/schedule';
 import { AppConfig } from '../../../config/app-config.js';
 import { StatsService } from '../../system/stats/stats.service.js';
-import { SystemJobs } from '../system-jobs.js';
+import { SystemJobsService } from '../system-jobs.service.js';
 
 export const STATS_SNAPSHOT = 'stats.snapshot';
 
@@ -15,7 +15,7 @@ export class StatsSnapshotJob {
   private readonly periodSeconds: number;
 
   constructor(
-    private readonly jobs: SystemJobs,
+    private readonly jobs: SystemJobsService,
     private readonly stats: StatsService,
     config: AppConfig,
   ) {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Cron } from '@nestjs/schedule';
 import { TaskArchiveService } from '../../tasks/task-archive.service.js';
-import { SystemJobs } from '../system-jobs.js';
+import { SystemJobsService } from '../system-jobs.service.js';
 
 export const TASK_RETENTION = 'tasks.retention';
 const PERIOD_SECONDS = 600;
@@ -10,7 +10,7 @@ const PERIOD_SECONDS = 600;
 @Injectable()
 export class TaskRetentionJob {
   constructor(
-    private readonly jobs: SystemJobs,
+    private readonly jobs: SystemJobsService,
     private readonly archive: TaskArchiveService,
   ) {}
 

@@ -6,7 +6,7 @@ import { matchesDigest, sha256 } from '../../../common/crypto/secret-digest.js';
 import { ForbiddenError, UnauthenticatedError } from '../../../common/errors/domain-errors.js';
 import { RequestHeader } from '../../../common/http/request-header.js';
 import { AppConfig } from '../../../config/app-config.js';
-import { HubMetrics } from './hub-metrics.js';
+import { HubMetricsService } from './hub-metrics.service.js';
 
 interface TextReply {
   header(name: string, value: string): TextReply;
@@ -19,7 +19,7 @@ export class MetricsController {
   private readonly tokenDigest?: Buffer;
 
   constructor(
-    private readonly metrics: HubMetrics,
+    private readonly metrics: HubMetricsService,
     config: AppConfig,
   ) {
     this.tokenDigest = config.metricsToken ? sha256(config.metricsToken) : undefined;

@@ -13,7 +13,7 @@ export interface WindowCount {
  * ESM-only Nest 12 under the test runner on Node 20; its storage interface needs the same upsert anyway.)
  */
 @Injectable()
-export class RateLimitCounter {
+export class RateLimitBucketsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async hit(key: string, windowSeconds: number): Promise<WindowCount> {

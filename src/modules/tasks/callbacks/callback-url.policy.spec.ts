@@ -3,8 +3,8 @@ import { promises as realDns, type LookupAddress, type LookupAllOptions } from '
 import { beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { loadAppConfig } from '../../../config/app-config.js';
 import { validateEnv } from '../../../config/env.schema.js';
-import { retryDelayMs } from './callback-dispatcher.js';
-import { signatureOf } from './callback-sender.js';
+import { retryDelayMs } from './callback-dispatcher.service.js';
+import { signatureOf } from './callback-sender.service.js';
 
 /**
  * Network guard: the policy module gets a `lookup` that records every name it is asked to resolve and answers
@@ -21,11 +21,11 @@ const guardedLookup = async (hostname: string, options: LookupAllOptions): Promi
 };
 jest.unstable_mockModule('node:dns/promises', () => ({ lookup: guardedLookup, default: { lookup: guardedLookup } }));
 
-type PolicyModule = typeof import('./callback-url-policy.js');
+type PolicyModule = typeof import('./callback-url.policy.js');
 let policyModule: PolicyModule;
 
 beforeAll(async () => {
-  policyModule = await import('./callback-url-policy.js');
+  policyModule = await import('./callback-url.policy.js');
 });
 beforeEach(() => {
   lookups.length = 0;

@@ -19,7 +19,7 @@ export interface PreparedStatement {
  * transactions); the statement then runs unnamed, exactly as TypeORM would run it.
  */
 @Injectable()
-export class PreparedStatements {
+export class PreparedStatementsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(DatabaseConnection) private readonly connection: DatabaseConnection,

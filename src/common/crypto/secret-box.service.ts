@@ -11,7 +11,7 @@ const IV_BYTES = 12;
  * `v1.<iv>.<tag>.<ciphertext>`, base64url. Tampering makes `open` throw.
  */
 @Injectable()
-export class SecretBox {
+export class SecretBoxService {
   private readonly key: Buffer;
 
   constructor(config: AppConfig) {

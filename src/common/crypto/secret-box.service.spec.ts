@@ -1,14 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
 import { loadAppConfig } from '../../config/app-config.js';
 import { validateEnv } from '../../config/env.schema.js';
-import { SecretBox } from './secret-box.js';
+import { SecretBoxService } from './secret-box.service.js';
 
-const boxFor = (mfaKey?: string): SecretBox =>
-  new SecretBox(
+const boxFor = (mfaKey?: string): SecretBoxService =>
+  new SecretBoxService(
     loadAppConfig(validateEnv({ NODE_ENV: 'test', SECRET_KEY: 's'.repeat(40), MFA_ENCRYPTION_KEY: mfaKey })),
   );
 
-describe(SecretBox.name, () => {
+describe(SecretBoxService.name, () => {
   const box = boxFor();
 
   it('round-trips a secret without storing it in the clear', () => {

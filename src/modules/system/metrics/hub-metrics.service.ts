@@ -8,7 +8,7 @@ import { StatsRepository } from '../stats/stats.repository.js';
  * by status, callback deliveries by status and scheduler runs by outcome.
  */
 @Injectable()
-export class HubMetrics {
+export class HubMetricsService {
   readonly registry = new Registry();
   private readonly requests: Counter<'method' | 'route' | 'status'>;
   private readonly latency: Histogram<'method' | 'route' | 'status'>;

@@ -4,11 +4,11 @@ import { createTestDatabase, type TestDatabase } from '../../test/utils/test-dat
 import { sqlState } from '../common/errors/database-errors.js';
 import type { DatabaseConnection } from './database-connection.js';
 import { dataSourceOptions } from './data-source-options.js';
-import { PreparedStatements } from './prepared-statements.js';
+import { PreparedStatementsService } from './prepared-statements.service.js';
 
 const STATEMENT = { name: 'int_spec_double', text: 'SELECT $1::int * 2 AS doubled' };
 
-describe(PreparedStatements.name, () => {
+describe(PreparedStatementsService.name, () => {
   let database: TestDatabase;
   let source: DataSource;
 
@@ -22,8 +22,8 @@ describe(PreparedStatements.name, () => {
     await database.drop();
   });
 
-  const statements = (preparedStatements: boolean): PreparedStatements =>
-    new PreparedStatements(source, { preparedStatements } as DatabaseConnection);
+  const statements = (preparedStatements: boolean): PreparedStatementsService =>
+    new PreparedStatementsService(source, { preparedStatements } as DatabaseConnection);
   const preparedNames = async (): Promise<string[]> =>
     (await source.query<Array<{ name: string }>>('SELECT name FROM pg_prepared_statements')).map((row) => row.name);
 

@@ -4,8 +4,8 @@ import { systemContext } from '../../common/auth/request-context.js';
 import { AppConfig } from '../../config/app-config.js';
 import { InvalidEnvironmentError } from '../../config/env.schema.js';
 import { AuditService } from '../audit/audit.service.js';
-import { PasswordPolicy } from './password-policy.js';
-import { UserPasswords } from './user-passwords.js';
+import { PasswordPolicy } from './password.policy.js';
+import { UserPasswordsService } from './user-passwords.service.js';
 import { UsersRepository } from './users.repository.js';
 
 /**
@@ -14,13 +14,13 @@ import { UsersRepository } from './users.repository.js';
  * create exactly one admin.
  */
 @Injectable()
-export class InitialAdmin implements OnApplicationBootstrap {
-  private readonly logger = new Logger('InitialAdmin');
+export class InitialAdminSeeder implements OnApplicationBootstrap {
+  private readonly logger = new Logger('InitialAdminSeeder');
 
   constructor(
     private readonly config: AppConfig,
     private readonly users: UsersRepository,
-    private readonly passwords: UserPasswords,
+    private readonly passwords: UserPasswordsService,
     private readonly policy: PasswordPolicy,
     private readonly audit: AuditService,
   ) {}

@@ -17,7 +17,7 @@ export interface PasswordCheck {
  * loop, which then answers every other request late. The rest wait in line.
  */
 @Injectable()
-export class PasswordHasher implements OnModuleInit {
+export class PasswordHasherService implements OnModuleInit {
   private readonly options: { type: typeof argon2.argon2id; memoryCost: number; timeCost: number; parallelism: number };
   private readonly inLine: LimitFunction;
   private dummyHash = '';

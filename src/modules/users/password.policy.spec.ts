@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { loadAppConfig } from '../../config/app-config.js';
 import { validateEnv } from '../../config/env.schema.js';
-import { PasswordPolicy } from './password-policy.js';
+import { PasswordPolicy } from './password.policy.js';
 
 const policy = (minLength = '12') =>
   new PasswordPolicy(

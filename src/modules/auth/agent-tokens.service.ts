@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { SecretBox } from '../../common/crypto/secret-box.js';
+import { SecretBoxService } from '../../common/crypto/secret-box.service.js';
 import { AppConfig } from '../../config/app-config.js';
 import { AgentTokenMatcher, type AcceptedAgentToken } from './agent-token.matcher.js';
 import { AgentTokenRepository } from './agent-token.repository.js';
@@ -14,13 +14,13 @@ export const AGENT_TOKEN_CACHE_TTL_MS = 2_000;
  * AGENT_TOKEN unset, hub-token authentication is off altogether.
  */
 @Injectable()
-export class AgentTokens implements OnModuleInit {
+export class AgentTokensService implements OnModuleInit {
   private cached?: { matcher: AgentTokenMatcher; expiresAt: number };
 
   constructor(
     private readonly config: AppConfig,
     private readonly repository: AgentTokenRepository,
-    private readonly box: SecretBox,
+    private readonly box: SecretBoxService,
   ) {}
 
   get enabled(): boolean {

@@ -1,24 +1,24 @@
 import { Injectable } from '@nestjs/common';
 import { ValidationFailedError } from '../../common/errors/domain-errors.js';
 import { AppConfig } from '../../config/app-config.js';
-import { type PasswordCheck, PasswordHasher } from './password-hasher.js';
+import { type PasswordCheck, PasswordHasherService } from './password-hasher.service.js';
 import { PasswordHistoryRepository } from './password-history.repository.js';
-import { PasswordPolicy } from './password-policy.js';
-import { SessionVersions } from './session-versions.js';
+import { PasswordPolicy } from './password.policy.js';
+import { SessionVersionsService } from './session-versions.service.js';
 import type { UserEntity } from './user.entity.js';
 import { UsersRepository } from './users.repository.js';
 
 /** Everything about a user's password: policy, history, hashing, verification with upgrade, replacement. */
 @Injectable()
-export class UserPasswords {
+export class UserPasswordsService {
   private readonly historyLimit: number;
 
   constructor(
-    private readonly hasher: PasswordHasher,
+    private readonly hasher: PasswordHasherService,
     private readonly policy: PasswordPolicy,
     private readonly history: PasswordHistoryRepository,
     private readonly users: UsersRepository,
-    private readonly sessions: SessionVersions,
+    private readonly sessions: SessionVersionsService,
     config: AppConfig,
   ) {
     this.historyLimit = config.auth.password.historyLimit;

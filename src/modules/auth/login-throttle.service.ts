@@ -19,7 +19,7 @@ export const secondsUntil = (date: Date): number => Math.max(1, Math.ceil((date.
  * forgiven (its record removed), and a refused one leaves no record.
  */
 @Injectable()
-export class LoginThrottle {
+export class LoginThrottleService {
   private readonly limits: AppConfig['auth']['rateLimit'];
   private readonly banSeconds: number;
 

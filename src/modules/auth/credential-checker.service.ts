@@ -2,10 +2,10 @@ import { Injectable } from '@nestjs/common';
 import type { RequestContext } from '../../common/auth/request-context.js';
 import { ForbiddenError, UnauthenticatedError } from '../../common/errors/domain-errors.js';
 import { AuditService } from '../audit/audit.service.js';
-import { UserAccounts } from '../users/user-accounts.js';
-import { UserPasswords } from '../users/user-passwords.js';
+import { UserAccountsService } from '../users/user-accounts.service.js';
+import { UserPasswordsService } from '../users/user-passwords.service.js';
 import type { UserEntity } from '../users/user.entity.js';
-import { LoginThrottle, secondsUntil } from './login-throttle.js';
+import { LoginThrottleService, secondsUntil } from './login-throttle.service.js';
 
 export const INVALID_CREDENTIALS = 'Invalid username or password';
 
@@ -17,11 +17,11 @@ export const INVALID_CREDENTIALS = 'Invalid username or password';
  * guesses spread over several instances gets no more checks than the limits allow.
  */
 @Injectable()
-export class CredentialChecker {
+export class CredentialCheckerService {
   constructor(
-    private readonly throttle: LoginThrottle,
-    private readonly accounts: UserAccounts,
-    private readonly passwords: UserPasswords,
+    private readonly throttle: LoginThrottleService,
+    private readonly accounts: UserAccountsService,
+    private readonly passwords: UserPasswordsService,
     private readonly audit: AuditService,
   ) {}
 

@@ -23,7 +23,7 @@ export const signatureOf = (body: string, secret: string): string =>
  * and delivery.
  */
 @Injectable()
-export class CallbackSender {
+export class CallbackSenderService {
   private readonly timeoutMs: number;
   private readonly httpAgent: RequestFilteringHttpAgent;
   private readonly httpsAgent: RequestFilteringHttpsAgent;

@@ -1,9 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { SecretBox } from '../../../common/crypto/secret-box.js';
+import { SecretBoxService } from '../../../common/crypto/secret-box.service.js';
 import { AppConfig } from '../../../config/app-config.js';
 import { CallbackDeliveriesRepository, type DeliveryOutcome } from './callback-deliveries.repository.js';
 import type { CallbackDeliveryEntity } from './callback-delivery.entity.js';
-import { CallbackSender, type SendResult } from './callback-sender.js';
+import { CallbackSenderService, type SendResult } from './callback-sender.service.js';
 
 const BATCH = 20;
 const FIRST_RETRY_MS = 1_000;
@@ -18,15 +18,15 @@ export const retryDelayMs = (attempts: number): number => Math.min(FIRST_RETRY_M
  * CALLBACK_MAX_ATTEMPTS, then dead.
  */
 @Injectable()
-export class CallbackDispatcher {
+export class CallbackDispatcherService {
   private readonly logger = new Logger('Callbacks');
   private readonly maxAttempts: number;
   private readonly claimSeconds: number;
 
   constructor(
     private readonly deliveries: CallbackDeliveriesRepository,
-    private readonly sender: CallbackSender,
-    private readonly box: SecretBox,
+    private readonly sender: CallbackSenderService,
+    private readonly box: SecretBoxService,
     config: AppConfig,
   ) {
     this.maxAttempts = config.callbacks.maxAttempts;

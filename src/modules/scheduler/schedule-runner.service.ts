@@ -27,7 +27,7 @@ export const ABANDONED_RUN_SECONDS = 15;
  * the run's id, so a run taken over after its instance died creates its task at most once.
  */
 @Injectable()
-export class ScheduleRunner {
+export class ScheduleRunnerService {
   private readonly logger = new Logger('Scheduler');
 
   constructor(

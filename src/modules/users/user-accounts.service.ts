@@ -1,17 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
-import { SessionVersions } from './session-versions.js';
+import { SessionVersionsService } from './session-versions.service.js';
 import type { UserEntity } from './user.entity.js';
 import { UsersRepository } from './users.repository.js';
 
 /** What authentication needs from user accounts: lookups, lockout bookkeeping, MFA state, session revocation. */
 @Injectable()
-export class UserAccounts {
+export class UserAccountsService {
   private readonly lockout: { threshold: number; durationSeconds: number };
 
   constructor(
     private readonly users: UsersRepository,
-    private readonly sessions: SessionVersions,
+    private readonly sessions: SessionVersionsService,
     config: AppConfig,
   ) {
     this.lockout = config.auth.lockout;

@@ -2,11 +2,11 @@ import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { availableParallelism } from 'node:os';
 import argon2 from 'argon2';
 import { testConfig } from '../../../test/utils/test-config.js';
-import { PasswordHasher } from './password-hasher.js';
+import { PasswordHasherService } from './password-hasher.service.js';
 
 const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-describe(PasswordHasher.name, () => {
+describe(PasswordHasherService.name, () => {
   afterEach(() => {
     jest.restoreAllMocks();
   });
@@ -14,7 +14,7 @@ describe(PasswordHasher.name, () => {
   it('runs at most one hash per `parallelism` usable CPUs at a time; the others wait in line', async () => {
     const cores = availableParallelism();
     // With parallelism = cores, one hash may run at a time.
-    const hasher = new PasswordHasher(testConfig({ ARGON2_PARALLELISM: String(Math.min(cores, 16)) }));
+    const hasher = new PasswordHasherService(testConfig({ ARGON2_PARALLELISM: String(Math.min(cores, 16)) }));
     const finish: Array<(ok: boolean) => void> = [];
     const verify = jest
       .spyOn(argon2, 'verify')

@@ -19,8 +19,8 @@ export function slotOf(now: Date, periodSeconds: number): Date {
  * (SPEC section 8; advisory locks through a pool would not give "once per fire time").
  */
 @Injectable()
-export class SystemJobs {
-  private readonly logger = new Logger('SystemJobs');
+export class SystemJobsService {
+  private readonly logger = new Logger('SystemJobsService');
 
   constructor(private readonly runs: SystemJobRunsRepository) {}
 

@@ -11,7 +11,7 @@ import type { Principal } from './principal.js';
  * authenticates through this per-application registry instead; strategies add themselves to it.
  */
 @Injectable()
-export class PassportRegistry {
+export class PassportRegistryService {
   private readonly passport = new Passport();
 
   register(name: string, strategy: Strategy): void {
@@ -41,5 +41,5 @@ export class PassportRegistry {
 }
 
 @Global()
-@Module({ providers: [PassportRegistry], exports: [PassportRegistry] })
+@Module({ providers: [PassportRegistryService], exports: [PassportRegistryService] })
 export class PassportRegistryModule {}

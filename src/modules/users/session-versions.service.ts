@@ -17,7 +17,7 @@ interface Entry {
  * forgets its cached entry at once, other instances within the TTL.
  */
 @Injectable()
-export class SessionVersions {
+export class SessionVersionsService {
   private readonly cache = new Map<string, Entry>();
 
   constructor(private readonly users: UsersRepository) {}

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { CallbackSender, type SendResult } from './callback-sender.js';
-import { CallbackUrlPolicy } from './callback-url-policy.js';
+import { CallbackSenderService, type SendResult } from './callback-sender.service.js';
+import { CallbackUrlPolicy } from './callback-url.policy.js';
 
 /**
  * Outbound webhooks for extension modules, through the same SSRF guard as task callbacks: the URL must pass
@@ -9,10 +9,10 @@ import { CallbackUrlPolicy } from './callback-url-policy.js';
  * again at connect time.
  */
 @Injectable()
-export class WebhookSender {
+export class WebhookSenderService {
   constructor(
     private readonly policy: CallbackUrlPolicy,
-    private readonly sender: CallbackSender,
+    private readonly sender: CallbackSenderService,
   ) {}
 
   /** Why the URL would be refused, or undefined when it is acceptable (for checking it ahead of time). */
