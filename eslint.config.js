@@ -32,13 +32,40 @@ export default defineConfig(
     },
   },
   {
-    files: ['src/**/*.service.ts', 'src/**/*.controller.ts'],
+    // TypeORM belongs to the persistence layer: repositories, entities, migrations, the database module and
+    // the module files that register entities (TypeOrmModule.forFeature). Everything else goes through them.
+    files: ['src/**/*.ts'],
+    ignores: [
+      'src/**/*.repository.ts',
+      'src/**/*.entity.ts',
+      'src/**/*.module.ts',
+      'src/**/migrations/**',
+      'src/database/**',
+      'src/**/*.spec.ts',
+      'src/**/*.int-spec.ts',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           paths: [
-            { name: 'typeorm', message: 'Only repositories use TypeORM.' },
+            { name: 'typeorm', message: 'Only repositories, entities and schema files use TypeORM.' },
+            { name: '@nestjs/typeorm', message: 'Only repositories, entities and schema files use TypeORM.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/**/*.service.ts', 'src/**/*.controller.ts'],
+    ignores: ['src/database/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'typeorm', message: 'Only repositories, entities and schema files use TypeORM.' },
+            { name: '@nestjs/typeorm', message: 'Only repositories, entities and schema files use TypeORM.' },
             { name: 'fastify', message: 'Only controllers and HTTP plumbing know the HTTP server.' },
           ],
         },

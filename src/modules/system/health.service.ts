@@ -1,13 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DatabaseConnection } from '../../database/database-connection.js';
-import { DatabaseProbe } from './database.probe.js';
+import { DatabaseStatusRepository } from './database-status.repository.js';
 import type { HealthResponseDto, ReadinessResponseDto } from './dto/health.response.dto.js';
 import { NotReadyError } from './not-ready.error.js';
 
 @Injectable()
 export class HealthService {
   constructor(
-    private readonly probe: DatabaseProbe,
+    private readonly probe: DatabaseStatusRepository,
     @Inject(DatabaseConnection) private readonly connection: DatabaseConnection,
   ) {}
 

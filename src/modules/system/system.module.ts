@@ -5,7 +5,7 @@ import { ConfigEntryEntity } from './config/config-entry.entity.js';
 import { ConfigController } from './config/config.controller.js';
 import { ConfigStoreRepository } from './config/config-store.repository.js';
 import { ConfigStoreService } from './config/config-store.service.js';
-import { DatabaseProbe } from './database.probe.js';
+import { DatabaseStatusRepository } from './database-status.repository.js';
 import { HealthController } from './health.controller.js';
 import { HealthService } from './health.service.js';
 import { HubMetricsService } from './metrics/hub-metrics.service.js';
@@ -20,7 +20,7 @@ import { StatsService } from './stats/stats.service.js';
   controllers: [HealthController, ConfigController, StatsController, MetricsController],
   providers: [
     HealthService,
-    DatabaseProbe,
+    DatabaseStatusRepository,
     ConfigStoreService,
     ConfigStoreRepository,
     StatsService,

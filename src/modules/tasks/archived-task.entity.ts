@@ -1,5 +1,5 @@
 import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import { PRIORITY_CHECK, STATUS_CHECK, TaskColumns } from './task-columns.js';
+import { PRIORITY_CHECK, STATUS_CHECK, TaskColumns } from './task-columns.entity.js';
 
 /** Archived tasks: the same columns without foreign keys (what they pointed at may be gone), plus `archivedAt`. */
 @Entity({ name: 'archived_tasks' })

@@ -1,5 +1,5 @@
 import type { RequestContext } from '../../common/auth/request-context.js';
-import type { TaskHistoryEntry } from './task-columns.js';
+import type { TaskHistoryEntry } from './task-columns.entity.js';
 
 /** A history entry for an action of the caller. */
 export function historyEntry(

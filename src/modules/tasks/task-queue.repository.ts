@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { type PreparedStatement, PreparedStatementsService } from '../../database/prepared-statements.service.js';
-import type { TaskHistoryEntry } from './task-columns.js';
+import type { TaskHistoryEntry } from './task-columns.entity.js';
 import { TaskEntity } from './task.entity.js';
 import { PRIORITY_RANK_SQL } from './task-search.js';
 import { appendHistorySql, callbackOutboxSql, TasksRepository } from './tasks.repository.js';

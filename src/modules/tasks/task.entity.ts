@@ -2,7 +2,7 @@ import { Check, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, type Relati
 import { AgentEntity } from '../agents/agent.entity.js';
 import { RoleEntity } from '../teams/role.entity.js';
 import { TeamEntity } from '../teams/team.entity.js';
-import { PRIORITY_CHECK, STATUS_CHECK, TaskColumns } from './task-columns.js';
+import { PRIORITY_CHECK, STATUS_CHECK, TaskColumns } from './task-columns.entity.js';
 
 @Entity({ name: 'tasks' })
 @Check('tasks_status_check', STATUS_CHECK)

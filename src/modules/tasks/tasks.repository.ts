@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, Repository } from 'typeorm';
 import { definedOnly } from '../../common/defined-only.js';
 import { dependencyCycle } from './task-errors.js';
-import type { TaskHistoryEntry } from './task-columns.js';
+import type { TaskHistoryEntry } from './task-columns.entity.js';
 import { TaskEntity } from './task.entity.js';
 import type { TaskStatus } from './task-status.js';
 import { type TaskSearch, taskSearchSql, TOTAL_LOOKAHEAD } from './task-search.js';

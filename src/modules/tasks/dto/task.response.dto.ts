@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import type { ArchivedTaskEntity } from '../archived-task.entity.js';
 import type { CallbackDeliveryEntity, DeliveryStatus } from '../callbacks/callback-delivery.entity.js';
-import type { TaskHistoryEntry } from '../task-columns.js';
+import type { TaskHistoryEntry } from '../task-columns.entity.js';
 import type { TaskEntity } from '../task.entity.js';
 import { TASK_PRIORITIES, TASK_STATUSES, type TaskPriority, type TaskStatus } from '../task-status.js';
 
