@@ -7,6 +7,16 @@ import { TeamTypeEntity } from './team-type.entity.js';
 
 export type TeamTypeValues = Pick<TeamTypeEntity, 'name' | 'description'>;
 
+/** A default team type with its roles, each naming the (already existing) template it starts with. */
+export interface TeamTypeSeed {
+  name: string;
+  description: string;
+  roles: Array<{ role: string; templateId: string }>;
+}
+
+// Serialises seeding across instances that start together.
+const SEED_LOCK_KEY = 7_316_427_301;
+
 @Injectable()
 export class TeamTypesRepository {
   constructor(
@@ -71,5 +81,43 @@ export class TeamTypesRepository {
       [teamTypeId, roleId],
     );
     return rows.map((row) => row.id);
+  }
+
+  /**
+   * Adds the missing types, roles and links by name in one transaction under an advisory lock; existing
+   * rows stay as they are, and a role's default template is set only while it is empty. Returns how many
+   * types and roles were added.
+   */
+  seed(types: TeamTypeSeed[]): Promise<number> {
+    return this.types.manager.transaction(async (manager) => {
+      await manager.query('SELECT pg_advisory_xact_lock($1)', [SEED_LOCK_KEY]);
+      let inserted = 0;
+      const upsertId = async (sql: string, params: unknown[]): Promise<string> => {
+        const rows = await manager.query<Array<{ id: string; inserted: boolean }>>(sql, params);
+        inserted += rows[0].inserted ? 1 : 0;
+        return rows[0].id;
+      };
+      for (const type of types) {
+        const typeId = await upsertId(
+          `INSERT INTO team_types (name, description) VALUES ($1, $2)
+           ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id, (xmax = 0) AS inserted`,
+          [type.name, type.description],
+        );
+        for (const { role, templateId } of type.roles) {
+          const roleId = await upsertId(
+            `INSERT INTO roles (name, default_template_id) VALUES ($1, $2)
+             ON CONFLICT (name) DO UPDATE SET default_template_id = COALESCE(roles.default_template_id, EXCLUDED.default_template_id)
+             RETURNING id, (xmax = 0) AS inserted`,
+            [role, templateId],
+          );
+          await manager.query(
+            `INSERT INTO team_type_role_links (team_type_id, role_id, template_id) VALUES ($1, $2, $3)
+             ON CONFLICT (team_type_id, role_id) DO NOTHING`,
+            [typeId, roleId, templateId],
+          );
+        }
+      }
+      return inserted;
+    });
   }
 }

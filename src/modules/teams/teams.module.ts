@@ -1,8 +1,9 @@
-import { Module } from '@nestjs/common';
+import { Module, type OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AgentsModule } from '../agents/agents.module.js';
 import { AuditModule } from '../audit/audit.module.js';
 import { TemplatesModule } from '../templates/templates.module.js';
+import { TemplatesService } from '../templates/templates.service.js';
 import { DefaultTeamTypesSeeder } from './default-team-types.seeder.js';
 import { RoleEntity } from './role.entity.js';
 import { RolesController } from './roles.controller.js';
@@ -10,6 +11,7 @@ import { RolesRepository } from './roles.repository.js';
 import { RolesService } from './roles.service.js';
 import { TeamMemberEntity } from './team-member.entity.js';
 import { TeamTypeRoleLinkEntity } from './team-type-role-link.entity.js';
+import { TeamTemplateReferencesRepository } from './team-template-references.repository.js';
 import { TeamTypeEntity } from './team-type.entity.js';
 import { TeamTypesController } from './team-types.controller.js';
 import { TeamTypesRepository } from './team-types.repository.js';
@@ -35,8 +37,19 @@ import { TeamsService } from './teams.service.js';
     TeamTypesRepository,
     RolesRepository,
     TeamsRepository,
+    TeamTemplateReferencesRepository,
     DefaultTeamTypesSeeder,
   ],
   exports: [TeamsService, RolesService, TeamTypesService],
 })
-export class TeamsModule {}
+export class TeamsModule implements OnModuleInit {
+  constructor(
+    private readonly templates: TemplatesService,
+    private readonly templateReferences: TeamTemplateReferencesRepository,
+  ) {}
+
+  /** Deleting a template clears the teams' references to it (see TemplateReferenceHolder). */
+  onModuleInit(): void {
+    this.templates.addReferenceHolder(this.templateReferences);
+  }
+}

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { type EntityManager, Repository } from 'typeorm';
 import { definedOnly } from '../../common/defined-only.js';
+import type { TemplateReferenceHolder } from './template-references.js';
 import { TemplateEntity } from './template.entity.js';
 
 export type TemplateValues = Pick<TemplateEntity, 'name' | 'description' | 'promptTemplate'>;
@@ -12,6 +13,9 @@ export interface ClearedReferences {
   teamTypeRoleLinks: Array<{ teamTypeId: string; roleId: string }>;
   teamMembers: string[];
 }
+
+/** The transaction a template deletion runs in, handed to the modules that clear their references. */
+export type TemplateTransaction = EntityManager;
 
 @Injectable()
 export class TemplatesRepository {
@@ -38,34 +42,38 @@ export class TemplatesRepository {
     return this.getById(id);
   }
 
+  /** Inserts the templates that do not exist yet (by name), leaving existing ones as they are. */
+  async ensureByName(templates: TemplateValues[]): Promise<{ ids: Map<string, string>; inserted: number }> {
+    const ids = new Map<string, string>();
+    let inserted = 0;
+    for (const { name, description, promptTemplate } of templates) {
+      const [row] = await this.repository.query<Array<{ id: string; inserted: boolean }>>(
+        `INSERT INTO templates (name, description, prompt_template) VALUES ($1, $2, $3)
+         ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id, (xmax = 0) AS inserted`,
+        [name, description, promptTemplate],
+      );
+      ids.set(name, row.id);
+      inserted += row.inserted ? 1 : 0;
+    }
+    return { ids, inserted };
+  }
+
   /**
-   * Clears every reference (role defaults, type–role links, member overrides) and deletes the template in
-   * one transaction, reporting what was cleared. The foreign keys would null them too, but silently.
+   * Locks the template, lets every holder clear its references in the same transaction, and deletes it,
+   * reporting what was cleared. The foreign keys would null the references too, but silently.
    */
-  deleteClearingReferences(id: string): Promise<ClearedReferences | null> {
+  deleteClearingReferences(id: string, holders: readonly TemplateReferenceHolder[]): Promise<ClearedReferences | null> {
     return this.repository.manager.transaction(async (manager) => {
       const locked = await manager.query<unknown[]>('SELECT id FROM templates WHERE id = $1 FOR UPDATE', [id]);
       if (locked.length === 0) {
         return null;
       }
-      const [roles] = await manager.query<[Array<{ id: string }>, number]>(
-        'UPDATE roles SET default_template_id = NULL WHERE default_template_id = $1 RETURNING id',
-        [id],
-      );
-      const [links] = await manager.query<[Array<{ team_type_id: string; role_id: string }>, number]>(
-        'UPDATE team_type_role_links SET template_id = NULL WHERE template_id = $1 RETURNING team_type_id, role_id',
-        [id],
-      );
-      const [members] = await manager.query<[Array<{ id: string }>, number]>(
-        'UPDATE team_members SET custom_template_id = NULL WHERE custom_template_id = $1 RETURNING id',
-        [id],
-      );
+      const cleared: ClearedReferences = { roles: [], teamTypeRoleLinks: [], teamMembers: [] };
+      for (const holder of holders) {
+        Object.assign(cleared, await holder.clearTemplate(id, manager));
+      }
       await manager.delete(TemplateEntity, { id });
-      return {
-        roles: roles.map((row) => row.id),
-        teamTypeRoleLinks: links.map((row) => ({ teamTypeId: row.team_type_id, roleId: row.role_id })),
-        teamMembers: members.map((row) => row.id),
-      };
+      return cleared;
     });
   }
 }

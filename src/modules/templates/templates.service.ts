@@ -16,14 +16,17 @@ import {
   type UpdateTemplateDto,
 } from './dto/template.dto.js';
 import { DEFAULT_TEMPLATE_VARIABLES, placeholdersOf, render, type TemplateValue } from './placeholders.js';
+import type { TemplateReferenceHolder } from './template-references.js';
 import type { TemplateEntity } from './template.entity.js';
-import { TemplatesRepository } from './templates.repository.js';
+import { TemplatesRepository, type TemplateValues } from './templates.repository.js';
 
 export const ALLOWLIST_KEY = 'template_variables_allowlist';
 
 /** Prompt templates (SPEC section 6). */
 @Injectable()
 export class TemplatesService {
+  private readonly referenceHolders: TemplateReferenceHolder[] = [];
+
   constructor(
     private readonly templates: TemplatesRepository,
     private readonly config: ConfigStoreService,
@@ -77,8 +80,18 @@ export class TemplatesService {
     return this.withWarnings(template);
   }
 
+  /** Modules whose rows point at templates register here at start; deleting a template clears them. */
+  addReferenceHolder(holder: TemplateReferenceHolder): void {
+    this.referenceHolders.push(holder);
+  }
+
+  /** Creates the templates that do not exist yet (by name); returns every one's id by name. */
+  ensureExist(templates: TemplateValues[]): Promise<{ ids: Map<string, string>; inserted: number }> {
+    return this.templates.ensureByName(templates);
+  }
+
   async remove(ctx: RequestContext, id: string): Promise<DeletedTemplateDto> {
-    const cleared = await this.templates.deleteClearingReferences(id);
+    const cleared = await this.templates.deleteClearingReferences(id, this.referenceHolders);
     if (!cleared) {
       throw new NotFoundError('template');
     }
