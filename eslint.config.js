@@ -32,11 +32,12 @@ export default defineConfig(
     },
   },
   {
-    // TypeORM belongs to the persistence layer: repositories, entities, migrations, the database module and
-    // the module files that register entities (TypeOrmModule.forFeature). Everything else goes through them.
+    // TypeORM belongs to the persistence layer: repositories, explicit read models, entities, migrations, the
+    // database module and the module files that register entities (TypeOrmModule.forFeature).
     files: ['src/**/*.ts'],
     ignores: [
       'src/**/*.repository.ts',
+      'src/**/*.read-model.ts',
       'src/**/*.entity.ts',
       'src/**/*.module.ts',
       'src/**/migrations/**',

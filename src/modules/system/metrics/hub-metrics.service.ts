@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { StatsRepository } from '../stats/stats.repository.js';
+import { HubCountsReadModel } from '../stats/hub-counts.read-model.js';
 
 /**
  * Prometheus metrics of this application, in its own registry (two hubs in one process never mix their
@@ -13,7 +13,7 @@ export class HubMetricsService {
   private readonly requests: Counter<'method' | 'route' | 'status'>;
   private readonly latency: Histogram<'method' | 'route' | 'status'>;
 
-  constructor(stats: StatsRepository) {
+  constructor(stats: HubCountsReadModel) {
     collectDefaultMetrics({ register: this.registry });
     const labelNames = ['method', 'route', 'status'] as const;
     this.requests = new Counter({

@@ -3,6 +3,7 @@ import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { RequestContext } from '../../../common/auth/request-context.js';
 import { type Page, pageOf } from '../../../common/http/pagination.dto.js';
 import { AppConfig } from '../../../config/app-config.js';
+import { HubCountsReadModel } from './hub-counts.read-model.js';
 import { StatsRepository } from './stats.repository.js';
 import type { StatsDto, StatsHistoryQueryDto, StatsSnapshotDto } from './stats.dto.js';
 
@@ -15,6 +16,7 @@ export class StatsService implements OnModuleDestroy {
 
   constructor(
     private readonly stats: StatsRepository,
+    private readonly counts: HubCountsReadModel,
     private readonly config: AppConfig,
   ) {
     this.loopDelay.enable();
@@ -26,9 +28,9 @@ export class StatsService implements OnModuleDestroy {
 
   async live(): Promise<StatsDto> {
     const [agents, tasks, schedules] = await Promise.all([
-      this.stats.agentsByStatus(),
-      this.stats.tasksByStatus(),
-      this.stats.schedules(),
+      this.counts.agentsByStatus(),
+      this.counts.tasksByStatus(),
+      this.counts.schedules(),
     ]);
     const memory = process.memoryUsage();
     const lagMs = Number.isFinite(this.loopDelay.mean) ? this.loopDelay.mean / 1e6 : 0;
