@@ -8,12 +8,14 @@ import type { UserEntity } from '../../src/modules/users/user.entity.js';
 import { createUser, tokenFor } from '../factories/user.factory.js';
 import { errorBody, successBody } from '../utils/envelope.js';
 import { ProbeModule } from '../utils/probe.module.js';
+import { registerAgent } from '../utils/queue-helpers.js';
 import { startTestApp, type TestApp } from '../utils/test-app.js';
 import { TEST_AGENT_TOKEN } from '../utils/test-config.js';
 import { agentJwt, bearer, claimsOf, type Headers, unsignedToken, userAccessToken } from '../utils/tokens.js';
 
-type Level = 'public' | 'principal' | 'user' | 'admin' | 'undeclared';
-const LEVELS: Level[] = ['public', 'principal', 'user', 'admin', 'undeclared'];
+type Level = 'public' | 'principal' | 'people' | 'user' | 'admin' | 'metrics' | 'undeclared';
+const LEVELS: Level[] = ['public', 'principal', 'people', 'user', 'admin', 'metrics', 'undeclared'];
+const METRICS_TOKEN = 'metrics-token-for-the-level-matrix-0123456789';
 
 describe('Auth levels and credentials (SPEC section 2)', () => {
   let hub: TestApp;
@@ -27,7 +29,7 @@ describe('Auth levels and credentials (SPEC section 2)', () => {
 
   beforeAll(async () => {
     const logger = createLogger('info', { write: (line: string) => logLines.push(line) });
-    hub = await startTestApp({ imports: [ProbeModule], logger });
+    hub = await startTestApp({ imports: [ProbeModule], logger, env: { METRICS_TOKEN } });
     user = (await createUser(hub.app, { username: 'carol', role: 'user' })).user;
     admin = (await createUser(hub.app, { role: 'admin' })).user;
   });
@@ -43,16 +45,26 @@ describe('Auth levels and credentials (SPEC section 2)', () => {
 
   describe('the level matrix', () => {
     it('lets anonymous callers reach only public routes (401 elsewhere, never 403)', async () => {
-      expect(await statuses({})).toEqual({ public: 200, principal: 401, user: 401, admin: 401, undeclared: 401 });
+      expect(await statuses({})).toEqual({
+        public: 200,
+        principal: 401,
+        people: 401,
+        user: 401,
+        admin: 401,
+        metrics: 401,
+        undeclared: 401,
+      });
     });
 
-    it('treats a user JWT as agent-or-user and user, but not admin', async () => {
+    it('treats a user JWT as agent-or-user, people and user, but not admin or metrics', async () => {
       const token = userToken();
       expect(await statuses(bearer(token))).toEqual({
         public: 200,
         principal: 200,
+        people: 200,
         user: 200,
         admin: 403,
+        metrics: 403,
         undeclared: 200,
       });
     });
@@ -62,8 +74,10 @@ describe('Auth levels and credentials (SPEC section 2)', () => {
       expect(await statuses(bearer(token))).toEqual({
         public: 200,
         principal: 200,
+        people: 200,
         user: 200,
         admin: 200,
+        metrics: 200,
         undeclared: 200,
       });
     });
@@ -72,18 +86,48 @@ describe('Auth levels and credentials (SPEC section 2)', () => {
       expect(await statuses(bearer(TEST_AGENT_TOKEN))).toEqual({
         public: 200,
         principal: 200,
+        people: 200,
         user: 401,
         admin: 200,
+        metrics: 200,
         undeclared: 200,
       });
     });
 
-    it('accepts AGENT_TOKEN as ?token= on agent-or-user and admin routes only', async () => {
+    it('treats a registered agent key as agent-or-user only (403 on people, admin and metrics routes)', async () => {
+      const agent = await registerAgent(hub.server, bearer(TEST_AGENT_TOKEN), 'level-matrix');
+      expect(await statuses(agent.headers)).toEqual({
+        public: 200,
+        principal: 200,
+        people: 403,
+        user: 401,
+        admin: 403,
+        metrics: 403,
+        undeclared: 200,
+      });
+    });
+
+    it('treats METRICS_TOKEN as the metrics level only (401 everywhere else, and as ?token=)', async () => {
+      expect(await statuses(bearer(METRICS_TOKEN))).toEqual({
+        public: 200,
+        principal: 401,
+        people: 401,
+        user: 401,
+        admin: 401,
+        metrics: 200,
+        undeclared: 401,
+      });
+      expect((await call('metrics', {}, `?token=${METRICS_TOKEN}`)).status).toBe(401);
+    });
+
+    it('accepts AGENT_TOKEN as ?token= on agent-or-user, people and admin routes only', async () => {
       expect(await statuses({}, `?token=${TEST_AGENT_TOKEN}`)).toEqual({
         public: 200,
         principal: 200,
+        people: 200,
         user: 401,
         admin: 200,
+        metrics: 401,
         undeclared: 200,
       });
     });
@@ -99,8 +143,10 @@ describe('Auth levels and credentials (SPEC section 2)', () => {
       expect(await statuses(bearer(token))).toEqual({
         public: 200,
         principal: 200,
+        people: 200,
         user: 401,
         admin: 200,
+        metrics: 200,
         undeclared: 200,
       });
     });

@@ -44,8 +44,10 @@ describe('OpenAPI and Swagger UI', () => {
       case undefined:
         return route.handlerCredentials;
       case 'user':
+      case 'metrics':
         return ['bearer'];
       case 'principal':
+      case 'people':
       case 'admin':
         return ['bearer', 'query-token'];
     }

@@ -30,10 +30,9 @@ describe('Route inventory (deny by default)', () => {
     expect(weaker).toEqual([]);
   });
 
-  // /api/metrics checks METRICS_TOKEN or an admin itself, so the guard lets it through as public.
-  it('makes only health, readiness, metrics and the documented public endpoints public', () => {
+  it('makes only health, readiness and the documented public endpoints public', () => {
     const allowedPublic = [
-      /^GET \/api\/(health|ready|metrics)$/,
+      /^GET \/api\/(health|ready)$/,
       /^POST \/api\/auth\/(login|refresh|logout)$/,
       /^POST \/api\/agents\/register$/,
     ];

@@ -3,7 +3,15 @@ import { ApiResponse } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { IsInt, IsOptional, IsString, Length, Min } from 'class-validator';
 import { DataSource } from 'typeorm';
-import { AdminOnly, Authenticated, Ctx, Public, UserOnly } from '../../src/common/auth/auth.decorators.js';
+import {
+  AdminOnly,
+  Authenticated,
+  Ctx,
+  MetricsTokenOrAdmin,
+  PeopleOrHubToken,
+  Public,
+  UserOnly,
+} from '../../src/common/auth/auth.decorators.js';
 import type { RequestContext } from '../../src/common/auth/request-context.js';
 import { RateLimitedError } from '../../src/common/errors/domain-errors.js';
 import { ApiErrors } from '../../src/common/http/api-responses.decorators.js';
@@ -47,6 +55,20 @@ class ProbeController {
   @Authenticated()
   @Answers(200)
   principal(@Ctx() ctx: RequestContext): RequestContext {
+    return ctx;
+  }
+
+  @Get('people')
+  @PeopleOrHubToken()
+  @Answers(200)
+  people(@Ctx() ctx: RequestContext): RequestContext {
+    return ctx;
+  }
+
+  @Get('metrics')
+  @MetricsTokenOrAdmin()
+  @Answers(200)
+  metrics(@Ctx() ctx: RequestContext): RequestContext {
     return ctx;
   }
 

@@ -7,9 +7,41 @@ import { extractCredential } from './credential.js';
 import { PassportRegistryService } from './passport-registry.service.js';
 import type { AnonymousPrincipal, Principal } from './principal.js';
 import { requestContext } from './request-context.js';
-import { ANY_CREDENTIAL_STRATEGIES, USER_JWT_STRATEGY } from './strategy-names.js';
+import { ANY_CREDENTIAL_STRATEGIES, METRICS_TOKEN_STRATEGY, USER_JWT_STRATEGY } from './strategy-names.js';
+import type { RequestContext } from './request-context.js';
 
 const ANONYMOUS: AnonymousPrincipal = Object.freeze({ kind: 'anonymous', id: 'anonymous' });
+
+type CheckedLevel = Exclude<AuthLevel, 'public'>;
+
+/**
+ * Per level: the strategies that may authenticate the caller, whether `?token=` is read (as in the seed, not
+ * on user-only routes; a scraper sends a header), and who among the authenticated is let through (403
+ * otherwise). On user-only routes only the user-JWT strategy runs, so any other credential is a 401 there.
+ */
+const LEVELS: Record<
+  CheckedLevel,
+  { strategies: string[]; queryToken: boolean; refusal?: (ctx: RequestContext) => string | undefined }
+> = {
+  principal: { strategies: ANY_CREDENTIAL_STRATEGIES, queryToken: true },
+  people: {
+    strategies: ANY_CREDENTIAL_STRATEGIES,
+    queryToken: true,
+    refusal: (ctx) => (ctx.principal.kind === 'agent' ? 'Registered agents may not call this endpoint' : undefined),
+  },
+  user: { strategies: [USER_JWT_STRATEGY], queryToken: false },
+  admin: {
+    strategies: ANY_CREDENTIAL_STRATEGIES,
+    queryToken: true,
+    refusal: (ctx) => (ctx.isAdmin ? undefined : 'This endpoint requires an administrator'),
+  },
+  metrics: {
+    strategies: [METRICS_TOKEN_STRATEGY, ...ANY_CREDENTIAL_STRATEGIES],
+    queryToken: false,
+    refusal: (ctx) =>
+      ctx.isAdmin || ctx.principal.kind === 'metrics-scraper' ? undefined : 'Metrics are for administrators',
+  },
+};
 
 /**
  * The one global guard: deny by default. Reads the route's declared level (`principal` when none is
@@ -31,16 +63,16 @@ export class AccessGuard implements CanActivate {
       request.ctx = requestContext(await this.optionalPrincipal(context, request), request.id, request.ip);
       return true;
     }
-    request.credential = extractCredential(request, level !== 'user');
+    const rule = LEVELS[level];
+    request.credential = extractCredential(request, rule.queryToken);
     if (!request.credential) {
       throw new UnauthenticatedError();
     }
-    // On user-only routes only the user-JWT strategy runs, so any other credential is a 401 there.
-    const strategies = level === 'user' ? [USER_JWT_STRATEGY] : ANY_CREDENTIAL_STRATEGIES;
-    const principal = await this.passport.authenticate(strategies, request, context.switchToHttp().getResponse());
+    const principal = await this.passport.authenticate(rule.strategies, request, context.switchToHttp().getResponse());
     const ctx = requestContext(principal, request.id, request.ip);
-    if (level === 'admin' && !ctx.isAdmin) {
-      throw new ForbiddenError('This endpoint requires an administrator');
+    const refusal = rule.refusal?.(ctx);
+    if (refusal) {
+      throw new ForbiddenError(refusal);
     }
     request.ctx = ctx;
     return true;

@@ -2,9 +2,10 @@ import { Reflector } from '@nestjs/core';
 
 /**
  * The access level a route declares. `principal` is the seed's `check_auth` (agent or user), `user` is
- * `check_user_auth` (people only), `admin` is `admin_required`.
+ * `check_user_auth` (people only), `admin` is `admin_required`. `people` admits what `principal` does except
+ * registered agents (a user or the hub token), `metrics` admits the METRICS_TOKEN bearer or an administrator.
  */
-export type AuthLevel = 'public' | 'principal' | 'user' | 'admin';
+export type AuthLevel = 'public' | 'principal' | 'people' | 'user' | 'admin' | 'metrics';
 
 /** Typed route metadata; use the named decorators in `auth.decorators.ts` instead of this directly. */
 export const RequireAuth = Reflector.createDecorator<AuthLevel>();

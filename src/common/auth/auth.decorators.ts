@@ -44,6 +44,23 @@ export const Authenticated = () =>
     ApiErrors(UNAUTHENTICATED),
   );
 
+/** A user JWT or `AGENT_TOKEN` in either form, never a registered agent's key (403 for agents). */
+export const PeopleOrHubToken = () =>
+  applyDecorators(
+    RequireAuth('people'),
+    ApiBearerAuth(BEARER_SCHEME),
+    ApiSecurity(QUERY_TOKEN_SCHEME),
+    ApiErrors(UNAUTHENTICATED, [HttpStatus.FORBIDDEN, 'Registered agents may not call this endpoint']),
+  );
+
+/** The `METRICS_TOKEN` bearer, or an administrator's bearer credential (header only, as scrapers send it). */
+export const MetricsTokenOrAdmin = () =>
+  applyDecorators(
+    RequireAuth('metrics'),
+    ApiBearerAuth(BEARER_SCHEME),
+    ApiErrors(UNAUTHENTICATED, [HttpStatus.FORBIDDEN, 'The caller is neither the metrics token nor an administrator']),
+  );
+
 /** People only (seed `check_user_auth`): a user access JWT in the Authorization header. */
 export const UserOnly = () =>
   applyDecorators(

@@ -21,6 +21,12 @@ export interface AgentPrincipal {
   name: string;
 }
 
+/** Whoever holds `METRICS_TOKEN`: may scrape `/api/metrics` and nothing else. */
+export interface MetricsScraperPrincipal {
+  kind: 'metrics-scraper';
+  id: 'metrics-token';
+}
+
 /** A caller on a public route: no credential was asked for. */
 export interface AnonymousPrincipal {
   kind: 'anonymous';
@@ -33,7 +39,8 @@ export interface SystemPrincipal {
   id: string;
 }
 
-export type Principal = UserPrincipal | HubTokenPrincipal | AgentPrincipal | SystemPrincipal | AnonymousPrincipal;
+export type Principal =
+  UserPrincipal | HubTokenPrincipal | AgentPrincipal | MetricsScraperPrincipal | SystemPrincipal | AnonymousPrincipal;
 
 export function isAdminPrincipal(principal: Principal): boolean {
   switch (principal.kind) {
@@ -43,6 +50,7 @@ export function isAdminPrincipal(principal: Principal): boolean {
     case 'user':
       return principal.role === 'admin';
     case 'agent':
+    case 'metrics-scraper':
     case 'anonymous':
       return false;
   }

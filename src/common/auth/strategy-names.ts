@@ -2,6 +2,7 @@
 export const USER_JWT_STRATEGY = 'user-jwt';
 export const HUB_TOKEN_STRATEGY = 'hub-token';
 export const AGENT_KEY_STRATEGY = 'agent-key';
+export const METRICS_TOKEN_STRATEGY = 'metrics-token';
 
 /**
  * Tried in this order on agent-or-user and admin routes: the most frequent credential (user JWT) first; an

@@ -27,6 +27,8 @@ function actorOf(principal: Principal): { actorType: string; actorId: string | n
       return { actorType: 'agent', actorId: principal.id, username: principal.name };
     case 'hub-token':
       return { actorType: 'hub-token', actorId: null, username: null };
+    case 'metrics-scraper':
+      return { actorType: 'metrics-token', actorId: null, username: null };
     case 'system':
       return { actorType: 'system', actorId: principal.id, username: null };
     case 'anonymous':

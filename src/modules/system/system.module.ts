@@ -11,6 +11,7 @@ import { HealthService } from './health.service.js';
 import { HubMetricsService } from './metrics/hub-metrics.service.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { StatsController } from './stats/stats.controller.js';
+import { MetricsTokenStrategy } from './metrics/metrics-token.strategy.js';
 import { HubCountsReadModel } from './stats/hub-counts.read-model.js';
 import { StatsRepository } from './stats/stats.repository.js';
 import { StatsService } from './stats/stats.service.js';
@@ -28,6 +29,7 @@ import { StatsService } from './stats/stats.service.js';
     StatsRepository,
     HubCountsReadModel,
     HubMetricsService,
+    MetricsTokenStrategy,
   ],
   exports: [ConfigStoreService, StatsService, HubMetricsService],
 })

@@ -1,11 +1,6 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { BEARER_SCHEME, Ctx, PublicCheckedByHandler } from '../../../common/auth/auth.decorators.js';
-import type { RequestContext } from '../../../common/auth/request-context.js';
-import { matchesDigest, sha256 } from '../../../common/crypto/secret-digest.js';
-import { ForbiddenError, UnauthenticatedError } from '../../../common/errors/domain-errors.js';
-import { RequestHeader } from '../../../common/http/request-header.js';
-import { AppConfig } from '../../../config/app-config.js';
+import { MetricsTokenOrAdmin } from '../../../common/auth/auth.decorators.js';
 import { HubMetricsService } from './hub-metrics.service.js';
 
 interface TextReply {
@@ -16,18 +11,10 @@ interface TextReply {
 @ApiTags('System')
 @Controller('metrics')
 export class MetricsController {
-  private readonly tokenDigest?: Buffer;
+  constructor(private readonly metrics: HubMetricsService) {}
 
-  constructor(
-    private readonly metrics: HubMetricsService,
-    config: AppConfig,
-  ) {
-    this.tokenDigest = config.metricsToken ? sha256(config.metricsToken) : undefined;
-  }
-
-  /** Public at the guard: METRICS_TOKEN is checked here, any other credential must be an administrator's. */
   @Get()
-  @PublicCheckedByHandler(BEARER_SCHEME)
+  @MetricsTokenOrAdmin()
   @ApiOperation({ summary: 'Prometheus metrics (text format); for administrators or the METRICS_TOKEN bearer' })
   @ApiProduces('text/plain')
   @ApiResponse({
@@ -35,19 +22,7 @@ export class MetricsController {
     description: 'Prometheus exposition format (not enveloped)',
     content: { 'text/plain': { schema: { type: 'string' } } },
   })
-  async scrape(
-    @Ctx() ctx: RequestContext,
-    @RequestHeader('authorization') authorization: string | undefined,
-    @Res() reply: TextReply,
-  ): Promise<void> {
-    const bearer = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
-    const tokenMatches =
-      this.tokenDigest !== undefined && bearer !== undefined && matchesDigest(bearer, this.tokenDigest);
-    if (!tokenMatches && !ctx.isAdmin) {
-      throw ctx.principal.kind === 'anonymous'
-        ? new UnauthenticatedError()
-        : new ForbiddenError('Metrics are for administrators');
-    }
+  async scrape(@Res() reply: TextReply): Promise<void> {
     reply.header('content-type', this.metrics.contentType).send(await this.metrics.render());
   }
 }
