@@ -2,7 +2,7 @@ import { applyDecorators, createParamDecorator, type ExecutionContext, HttpStatu
 import { Reflector } from '@nestjs/core';
 import { ApiBearerAuth, ApiSecurity } from '@nestjs/swagger';
 import { ApiErrors } from '../http/api-responses.decorators.js';
-import { RequireAuth } from './auth-level.js';
+import { type AuthLevel, RequireAuth } from './auth-level.js';
 import type { AuthenticatedRequest } from './authenticated-request.js';
 import type { RequestContext } from './request-context.js';
 
@@ -35,48 +35,34 @@ export const PublicCheckedByHandler = (...schemes: string[]) =>
     ApiErrors(UNAUTHENTICATED, [HttpStatus.FORBIDDEN, 'The credential does not allow this']),
   );
 
-/** Agent or user (seed `check_auth`): a user JWT, `AGENT_TOKEN` in either form, or a registered agent's key. */
-export const Authenticated = () =>
-  applyDecorators(
-    RequireAuth('principal'),
+/**
+ * A checked level with its OpenAPI description: the bearer scheme, `?token=` where the level reads it, and the
+ * 401 (and 403, where an authenticated caller can still be refused) answers.
+ */
+function checkedLevel(level: AuthLevel, queryToken: boolean, forbidden?: string) {
+  return applyDecorators(
+    RequireAuth(level),
     ApiBearerAuth(BEARER_SCHEME),
-    ApiSecurity(QUERY_TOKEN_SCHEME),
-    ApiErrors(UNAUTHENTICATED),
+    ...(queryToken ? [ApiSecurity(QUERY_TOKEN_SCHEME)] : []),
+    forbidden ? ApiErrors(UNAUTHENTICATED, [HttpStatus.FORBIDDEN, forbidden]) : ApiErrors(UNAUTHENTICATED),
   );
+}
+
+/** Agent or user (seed `check_auth`): a user JWT, `AGENT_TOKEN` in either form, or a registered agent's key. */
+export const Authenticated = () => checkedLevel('principal', true);
 
 /** A user JWT or `AGENT_TOKEN` in either form, never a registered agent's key (403 for agents). */
-export const PeopleOrHubToken = () =>
-  applyDecorators(
-    RequireAuth('people'),
-    ApiBearerAuth(BEARER_SCHEME),
-    ApiSecurity(QUERY_TOKEN_SCHEME),
-    ApiErrors(UNAUTHENTICATED, [HttpStatus.FORBIDDEN, 'Registered agents may not call this endpoint']),
-  );
+export const PeopleOrHubToken = () => checkedLevel('people', true, 'Registered agents may not call this endpoint');
+
+/** People only (seed `check_user_auth`): a user access JWT in the Authorization header. */
+export const UserOnly = () => checkedLevel('user', false, 'Not available to this kind of caller');
+
+/** Administrators (seed `admin_required`): `AGENT_TOKEN` in either form, or a user with role `admin`. */
+export const AdminOnly = () => checkedLevel('admin', true, 'The caller is not an administrator');
 
 /** The `METRICS_TOKEN` bearer, or an administrator's bearer credential (header only, as scrapers send it). */
 export const MetricsTokenOrAdmin = () =>
-  applyDecorators(
-    RequireAuth('metrics'),
-    ApiBearerAuth(BEARER_SCHEME),
-    ApiErrors(UNAUTHENTICATED, [HttpStatus.FORBIDDEN, 'The caller is neither the metrics token nor an administrator']),
-  );
-
-/** People only (seed `check_user_auth`): a user access JWT in the Authorization header. */
-export const UserOnly = () =>
-  applyDecorators(
-    RequireAuth('user'),
-    ApiBearerAuth(BEARER_SCHEME),
-    ApiErrors(UNAUTHENTICATED, [HttpStatus.FORBIDDEN, 'Not available to this kind of caller']),
-  );
-
-/** Administrators (seed `admin_required`): `AGENT_TOKEN` in either form, or a user with role `admin`. */
-export const AdminOnly = () =>
-  applyDecorators(
-    RequireAuth('admin'),
-    ApiBearerAuth(BEARER_SCHEME),
-    ApiSecurity(QUERY_TOKEN_SCHEME),
-    ApiErrors(UNAUTHENTICATED, [HttpStatus.FORBIDDEN, 'The caller is not an administrator']),
-  );
+  checkedLevel('metrics', false, 'The caller is neither the metrics token nor an administrator');
 
 /** The request context of the caller (seed `g.user` / `g.is_admin`); anonymous on public routes. */
 export const Ctx = createParamDecorator((_data: unknown, context: ExecutionContext): RequestContext => {
