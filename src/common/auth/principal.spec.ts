@@ -8,6 +8,7 @@ const plainUser: Principal = { kind: 'user', id: 'u-2', username: 'alice', role:
 const hubToken: Principal = { kind: 'hub-token', id: 'hub-token' };
 const agent: Principal = { kind: 'agent', id: 'a-1', name: 'worker-1' };
 const system: Principal = { kind: 'system', id: 'scheduler' };
+const metricsScraper: Principal = { kind: 'metrics-scraper', id: 'metrics-token' };
 
 describe(isAdminPrincipal.name, () => {
   it.each<[string, Principal, boolean]>([
@@ -15,6 +16,7 @@ describe(isAdminPrincipal.name, () => {
     ['a plain user', plainUser, false],
     ['the hub token', hubToken, true],
     ['a registered agent', agent, false],
+    ['the metrics token', metricsScraper, false],
     ['the system', system, true],
   ])('says %s is admin: %p', (_name, principal, expected) => {
     expect(isAdminPrincipal(principal)).toBe(expected);

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { RequestContext } from '../../common/auth/request-context.js';
 import { SecretBoxService } from '../../common/crypto/secret-box.service.js';
-import { matchesDigest, sha256 } from '../../common/crypto/secret-digest.js';
-import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../../common/errors/domain-errors.js';
+import { sha256 } from '../../common/crypto/secret-digest.js';
+import { NotFoundError } from '../../common/errors/domain-errors.js';
 import { type Page, pageOf } from '../../common/http/pagination.dto.js';
 import { AppConfig } from '../../config/app-config.js';
 import { AuditService } from '../audit/audit.service.js';
+import { agentAccessPolicy } from './agent-access.policy.js';
 import type { AgentEntity } from './agent.entity.js';
 import { newAgentKey } from './agent-keys.js';
 import { AgentsRepository } from './agents.repository.js';
@@ -42,7 +43,7 @@ export class AgentsService {
     dto: RegisterAgentDto,
     registrationToken?: string,
   ): Promise<RegistrationResponseDto> {
-    this.assertMayRegister(ctx, registrationToken);
+    agentAccessPolicy.assertMayRegister(ctx, this.registrationTokenDigest, registrationToken);
     const { key, hash } = newAgentKey();
     const rotateKey = dto.rotateKey === true;
     const { agent, inserted } = await this.agents.upsertByUrl(
@@ -107,15 +108,14 @@ export class AgentsService {
   }
 
   async heartbeat(ctx: RequestContext, id: string, dto: HeartbeatDto): Promise<AgentResponseDto> {
-    const agent = await this.requireSelfOrAdmin(ctx, id);
-    if (agent.status === 'disabled') {
-      throw new ForbiddenError('This agent is disabled', 'agent_disabled');
-    }
+    agentAccessPolicy.assertMayActOn(ctx, id);
+    agentAccessPolicy.assertMayHeartbeat(await this.require(id));
     return toAgentResponse((await this.agents.heartbeat(id, dto.status ?? 'online', dto.load ?? null))!);
   }
 
   async rotateKey(ctx: RequestContext, id: string): Promise<AgentKeyResponseDto> {
-    await this.requireSelfOrAdmin(ctx, id);
+    agentAccessPolicy.assertMayActOn(ctx, id);
+    await this.require(id);
     const { key, hash } = newAgentKey();
     await this.agents.replaceKey(id, hash);
     await this.audit.record(ctx, { action: 'agent.key_rotated', targetType: 'agent', targetId: id });
@@ -131,40 +131,11 @@ export class AgentsService {
     return ids;
   }
 
-  private assertMayRegister(ctx: RequestContext, registrationToken?: string): void {
-    if (ctx.isAdmin) {
-      return;
-    }
-    if (this.registrationTokenDigest && registrationToken !== undefined) {
-      if (matchesDigest(registrationToken, this.registrationTokenDigest)) {
-        return;
-      }
-      throw new UnauthenticatedError('The registration token is not valid');
-    }
-    if (ctx.principal.kind !== 'anonymous') {
-      throw new ForbiddenError('Only administrators may register agents without a registration token');
-    }
-    throw new UnauthenticatedError(
-      this.registrationTokenDigest
-        ? 'Send the registration token in X-Registration-Token, or register as an administrator'
-        : 'Agent registration requires an administrator',
-    );
-  }
-
   private async require(id: string): Promise<AgentEntity> {
     const agent = await this.agents.getById(id);
     if (!agent) {
       throw new NotFoundError('agent');
     }
     return agent;
-  }
-
-  // An agent acts only on itself; anyone else but an administrator is refused without learning more.
-  private async requireSelfOrAdmin(ctx: RequestContext, id: string): Promise<AgentEntity> {
-    const self = ctx.principal.kind === 'agent' && ctx.principal.id === id;
-    if (!self && !ctx.isAdmin) {
-      throw new ForbiddenError('An agent may only act on itself');
-    }
-    return this.require(id);
   }
 }
