@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Principal } from './principal.js';
 import { isAdminPrincipal } from './principal.js';
-import { requestContext, systemContext } from './request-context.js';
+import { callingUser, requestContext, systemContext } from './request-context.js';
 
 const adminUser: Principal = { kind: 'user', id: 'u-1', username: 'root', role: 'admin' };
 const plainUser: Principal = { kind: 'user', id: 'u-2', username: 'alice', role: 'user' };
@@ -62,5 +62,19 @@ describe(systemContext.name, () => {
 
     expect(first).toMatch(/^system:retention:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(second).not.toBe(first);
+  });
+});
+
+describe(callingUser.name, () => {
+  it('returns the user of a user context', () => {
+    expect(callingUser(requestContext(plainUser, 'r-1'))).toEqual(plainUser);
+  });
+
+  it.each<[string, Principal]>([
+    ['the hub token', hubToken],
+    ['a registered agent', agent],
+    ['the system', system],
+  ])('refuses %s, which user-only routes never admit', (_name, principal) => {
+    expect(() => callingUser(requestContext(principal, 'r-1'))).toThrow(`called by a ${principal.kind} principal`);
   });
 });

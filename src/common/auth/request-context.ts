@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { isAdminPrincipal, type Principal } from './principal.js';
+import { isAdminPrincipal, type Principal, type UserPrincipal } from './principal.js';
 
 /**
  * Who is calling and from where: the seed's `g.user` / `g.is_admin`. Built once per request by the access
@@ -20,4 +20,15 @@ export function requestContext(principal: Principal, requestId: string, ip?: str
 /** Context for work the hub does on its own behalf (jobs, start-up seeding). */
 export function systemContext(name: string): RequestContext {
   return requestContext({ kind: 'system', id: name }, `system:${name}:${randomUUID()}`);
+}
+
+/**
+ * The calling user on user-only routes, where the guard admits nothing else; anything else here is a wiring
+ * mistake (a service called from a route of another level), not a caller's fault.
+ */
+export function callingUser(ctx: RequestContext): UserPrincipal {
+  if (ctx.principal.kind !== 'user') {
+    throw new Error(`a user-only use case was called by a ${ctx.principal.kind} principal`);
+  }
+  return ctx.principal;
 }

@@ -1,7 +1,6 @@
 import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Ctx, Public, UserOnly } from '../../common/auth/auth.decorators.js';
-import type { UserPrincipal } from '../../common/auth/principal.js';
 import type { RequestContext } from '../../common/auth/request-context.js';
 import { ApiErrors, ApiSuccess, NoContent } from '../../common/http/api-responses.decorators.js';
 import { AuthService } from './auth.service.js';
@@ -57,6 +56,6 @@ export class AuthController {
   @NoContent()
   @ApiOperation({ summary: 'End every session of the caller: all refresh and access tokens stop working' })
   logoutAll(@Ctx() ctx: RequestContext): Promise<void> {
-    return this.auth.logoutEverywhere(ctx, (ctx.principal as UserPrincipal).id);
+    return this.auth.logoutEverywhere(ctx);
   }
 }

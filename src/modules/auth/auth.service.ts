@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { RequestContext } from '../../common/auth/request-context.js';
+import { callingUser, type RequestContext } from '../../common/auth/request-context.js';
 import { ForbiddenError, UnauthenticatedError } from '../../common/errors/domain-errors.js';
 import { AuditService } from '../audit/audit.service.js';
 import { UserAccountsService } from '../users/user-accounts.service.js';
@@ -92,7 +92,8 @@ export class AuthService {
     }
   }
 
-  async logoutEverywhere(ctx: RequestContext, userId: string): Promise<void> {
+  async logoutEverywhere(ctx: RequestContext): Promise<void> {
+    const userId = callingUser(ctx).id;
     await this.accounts.revokeSessions(userId);
     await this.audit.record(ctx, { action: 'auth.logged_out_everywhere', targetType: 'user', targetId: userId });
   }

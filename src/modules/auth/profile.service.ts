@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { UserPrincipal } from '../../common/auth/principal.js';
-import type { RequestContext } from '../../common/auth/request-context.js';
+import { callingUser, type RequestContext } from '../../common/auth/request-context.js';
 import { UnauthenticatedError } from '../../common/errors/domain-errors.js';
 import { AuditService } from '../audit/audit.service.js';
 import { UserAccountsService } from '../users/user-accounts.service.js';
@@ -57,7 +56,7 @@ export class ProfileService {
 
   // The access guard checked the token version, so the user exists; a race with deletion still answers 401.
   private async me(ctx: RequestContext): Promise<UserEntity> {
-    const user = await this.accounts.findById((ctx.principal as UserPrincipal).id);
+    const user = await this.accounts.findById(callingUser(ctx).id);
     if (!user) {
       throw new UnauthenticatedError();
     }
