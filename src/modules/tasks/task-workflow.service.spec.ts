@@ -6,6 +6,7 @@ import { buildTask } from '../../../test/factories/task.factory.js';
 import { ALLOWED_TRANSITIONS, STATUSES } from '../../../test/utils/tasks-lifecycle-helpers.js';
 import { toErrorResponse } from '../../common/errors/error-envelope.js';
 import type { AgentsService } from '../agents/agents.service.js';
+import type { TeamsService } from '../teams/teams.service.js';
 import type { TaskQueueRepository } from './task-queue.repository.js';
 import { statusChangeFields } from './task-transitions.js';
 import { DEFAULT_LEASE_SECONDS, TaskWorkflowService } from './task-workflow.service.js';
@@ -33,6 +34,7 @@ describe(TaskWorkflowService.name, () => {
   const claim = jest.fn<TaskQueueRepository['claim']>();
   const renewLease = jest.fn<TaskQueueRepository['renewLease']>();
   const agentExists = jest.fn<AgentsService['exists']>();
+  const membershipsOfAgent = jest.fn<TeamsService['membershipsOfAgent']>();
   let sut: TaskWorkflowService;
 
   beforeEach(() => {
@@ -42,11 +44,13 @@ describe(TaskWorkflowService.name, () => {
     applyChange.mockImplementation((_id, change) => Promise.resolve({ ...task, ...change.fields }));
     unfinishedDependencies.mockResolvedValue([]);
     agentExists.mockResolvedValue(true);
+    membershipsOfAgent.mockResolvedValue([]);
     sut = new TaskWorkflowService(
       { require: requireTask } as unknown as TasksService,
       { applyChange, unfinishedDependencies } as unknown as TasksRepository,
       { claim, renewLease } as unknown as TaskQueueRepository,
       { exists: agentExists } as unknown as AgentsService,
+      { membershipsOfAgent } as unknown as TeamsService,
     );
   });
 
@@ -188,14 +192,18 @@ describe(TaskWorkflowService.name, () => {
   });
 
   describe('claim', () => {
-    it('claims for the calling agent with the filters and the lease asked for', async () => {
+    it('claims for the calling agent with its memberships, the filters and the lease asked for', async () => {
       const ctx = agentContext();
+      const memberships = [{ teamId: randomUUID(), roleId: randomUUID() }];
+      membershipsOfAgent.mockResolvedValue(memberships);
       claim.mockResolvedValue(task);
       const teamId = randomUUID();
       const roleId = randomUUID();
       expect(await sut.claim(ctx, { teamId, roleId, leaseSeconds: 30 })).toMatchObject({ id: task.id });
+      expect(membershipsOfAgent).toHaveBeenCalledWith(ctx.principal.id);
       expect(claim).toHaveBeenCalledWith({
         agentId: ctx.principal.id,
+        memberships,
         teamId,
         roleId,
         leaseSeconds: 30,
@@ -210,11 +218,12 @@ describe(TaskWorkflowService.name, () => {
       expect(claim.mock.calls[0][0]).toMatchObject({ leaseSeconds: DEFAULT_LEASE_SECONDS });
     });
 
-    it('claims for the agent an administrator names', async () => {
+    it('claims for the agent an administrator names, with that agent’s memberships', async () => {
       const agentId = randomUUID();
       claim.mockResolvedValue(null);
       await sut.claim(userContext('admin'), { agentId });
       expect(agentExists).toHaveBeenCalledWith(agentId);
+      expect(membershipsOfAgent).toHaveBeenCalledWith(agentId);
       expect(claim.mock.calls[0][0]).toMatchObject({ agentId });
     });
 

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { RequestContext } from '../../common/auth/request-context.js';
 import { ConflictError, NotFoundError, ValidationFailedError } from '../../common/errors/domain-errors.js';
 import { AgentsService } from '../agents/agents.service.js';
+import { TeamsService } from '../teams/teams.service.js';
 import type { ChangeStatusDto, ClaimTaskDto } from './dto/task-inputs.dto.js';
 import { type TaskResponseDto, toTaskResponse } from './dto/task.response.dto.js';
 import { assertMayAssign, assertMayChange, claimantOf, leaseToRenew } from './task-access.policy.js';
@@ -30,6 +31,7 @@ export class TaskWorkflowService {
     private readonly repository: TasksRepository,
     private readonly queue: TaskQueueRepository,
     private readonly agents: AgentsService,
+    private readonly teams: TeamsService,
   ) {}
 
   async changeStatus(
@@ -102,6 +104,7 @@ export class TaskWorkflowService {
     const leaseSeconds = dto.leaseSeconds ?? DEFAULT_LEASE_SECONDS;
     const task = await this.queue.claim({
       agentId,
+      memberships: await this.teams.membershipsOfAgent(agentId),
       teamId: dto.teamId,
       roleId: dto.roleId,
       leaseSeconds,
