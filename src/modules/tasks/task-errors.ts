@@ -14,6 +14,9 @@ export const versionConflict = (): ConflictError =>
 export const invalidTransition = (from: TaskStatus, to: TaskStatus): ConflictError =>
   new ConflictError(`A task cannot go from ${from} to ${to}`, 'invalid_transition', { from, to });
 
+export const leaseNotHeld = (): ConflictError =>
+  new ConflictError('The caller holds no active lease on this task', 'lease_not_held');
+
 export const notYourTask = (): ForbiddenError => new ForbiddenError('An agent may only change tasks assigned to it');
 
 export const unknownTasks = (field: string, ids: string[]): ValidationFailedError =>

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { type PreparedStatement, PreparedStatementsService } from '../../database/prepared-statements.service.js';
+import type { AgentMembership } from '../teams/teams.service.js';
 import type { TaskHistoryEntry } from './task-columns.entity.js';
 import { TaskEntity } from './task.entity.js';
 import { PRIORITY_RANK_SQL } from './task-search.js';
@@ -9,6 +10,8 @@ import { appendHistorySql, callbackOutboxSql, TasksRepository } from './tasks.re
 
 export interface ClaimRequest {
   agentId: string;
+  /** The agent's teams and its role in each, from the teams module. */
+  memberships: readonly AgentMembership[];
   teamId?: string;
   roleId?: string;
   leaseSeconds: number;
@@ -31,8 +34,8 @@ export class TaskQueueRepository {
    * Takes the best `todo` task the agent may work on (highest priority, then oldest) and leases it, in one
    * transaction. `FOR UPDATE SKIP LOCKED` makes concurrent claimers pass over each other's candidates, so no
    * task is ever handed to two agents, however many agents and hub instances claim at once.
-   * "May work on": not assigned to another agent, no unfinished dependency, and either teamless or in a team
-   * the agent belongs to, in the task's role when it names one.
+   * "May work on": not assigned to another agent, no unfinished dependency, and either teamless or in one of
+   * the agent's `memberships` (read by the caller from the teams module), in the task's role when it names one.
    */
   async claim(request: ClaimRequest): Promise<TaskEntity | null> {
     const params: unknown[] = [
@@ -40,6 +43,8 @@ export class TaskQueueRepository {
       request.leaseSeconds,
       JSON.stringify([request.event]),
       request.event.at,
+      request.memberships.map((membership) => membership.teamId),
+      request.memberships.map((membership) => membership.roleId),
     ];
     const filters: string[] = [];
     if (request.teamId) {
@@ -71,9 +76,8 @@ export class TaskQueueRepository {
          WHERE t.status = 'todo'
            AND (t.assigned_agent_id IS NULL OR t.assigned_agent_id = $1)
            AND (t.team_id IS NULL OR EXISTS (
-             SELECT 1 FROM team_members m
-             WHERE m.team_id = t.team_id AND m.agent_id = $1
-               AND (t.assigned_role_id IS NULL OR m.role_id = t.assigned_role_id)))
+             SELECT 1 FROM unnest($5::uuid[], $6::uuid[]) AS m(team_id, role_id)
+             WHERE m.team_id = t.team_id AND (t.assigned_role_id IS NULL OR m.role_id = t.assigned_role_id)))
            AND NOT EXISTS (
              SELECT 1 FROM unnest(t.depends_on) AS d(id)
              WHERE NOT EXISTS (SELECT 1 FROM tasks x WHERE x.id = d.id AND x.status = 'completed')

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, Repository } from 'typeorm';
 import { definedOnly } from '../../common/defined-only.js';
+import { leaseHasExpired } from './task-access.policy.js';
 import { dependencyCycle } from './task-errors.js';
 import type { TaskHistoryEntry } from './task-columns.entity.js';
 import { TaskEntity } from './task.entity.js';
@@ -211,7 +212,7 @@ export class TasksRepository {
         !before ||
         (change.version !== undefined && before.version !== change.version) ||
         (change.fromStatuses && !change.fromStatuses.includes(before.status)) ||
-        (change.leaseExpired && !(before.leaseExpiresAt && before.leaseExpiresAt.getTime() < Date.now()))
+        (change.leaseExpired && !leaseHasExpired(before, new Date()))
       ) {
         return null;
       }

@@ -17,8 +17,9 @@ import {
   toTaskResponse,
 } from './dto/task.response.dto.js';
 import { decodeCursor, encodeCursor, type TaskSortColumn } from './task-search.js';
+import { assertMayChange } from './task-access.policy.js';
 import { historyEntry } from './task-actor.js';
-import { dependencyCycle, notYourTask, taskNotFound, unknownTasks, versionConflict } from './task-errors.js';
+import { dependencyCycle, taskNotFound, unknownTasks, versionConflict } from './task-errors.js';
 import { normalizeStatus, type TaskStatus } from './task-status.js';
 import type { TaskEntity } from './task.entity.js';
 import { type TaskFields, TasksRepository } from './tasks.repository.js';
@@ -122,7 +123,7 @@ export class TasksService {
   /** Changes fields (not the status: that is /status); `version` or If-Match makes it conditional. */
   async update(ctx: RequestContext, id: string, dto: UpdateTaskDto, ifMatch?: number): Promise<TaskResponseDto> {
     const task = await this.require(id);
-    this.assertMayChange(ctx, task);
+    assertMayChange(ctx, task);
     const expected = dto.version ?? ifMatch;
     if (expected !== undefined && expected !== task.version) {
       throw versionConflict();
@@ -179,13 +180,6 @@ export class TasksService {
       throw taskNotFound();
     }
     return task;
-  }
-
-  /** Agents change only tasks assigned to them; people (and the hub token) any task. */
-  assertMayChange(ctx: RequestContext, task: TaskEntity): void {
-    if (ctx.principal.kind === 'agent' && task.assignedAgentId !== ctx.principal.id) {
-      throw notYourTask();
-    }
   }
 
   private statusFilter(value: string): TaskStatus {

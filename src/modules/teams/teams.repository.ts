@@ -39,6 +39,13 @@ export class TeamsRepository {
       : this.members.find({ where: { teamId: In(teamIds) }, order: { createdAt: 'ASC', id: 'ASC' } });
   }
 
+  /** The teams the agent belongs to, each with its role there (plain SQL: the claim reads this every time). */
+  membershipsOfAgent(agentId: string): Promise<Array<Pick<TeamMemberEntity, 'teamId' | 'roleId'>>> {
+    return this.members.query('SELECT team_id AS "teamId", role_id AS "roleId" FROM team_members WHERE agent_id = $1', [
+      agentId,
+    ]);
+  }
+
   getMember(teamId: string, memberId: string): Promise<TeamMemberEntity | null> {
     return this.members.findOneBy({ id: memberId, teamId });
   }

@@ -19,8 +19,12 @@ import type {
 import { InvalidRoleForTeamTypeError } from './invalid-role.error.js';
 import { RolesService } from './roles.service.js';
 import { TeamTypesService } from './team-types.service.js';
+import type { TeamMemberEntity } from './team-member.entity.js';
 import type { TeamEntity } from './team.entity.js';
 import { TeamsRepository } from './teams.repository.js';
+
+/** A team an agent belongs to, and its role there (an agent is in a team at most once). */
+export type AgentMembership = Pick<TeamMemberEntity, 'teamId' | 'roleId'>;
 
 /** Teams and their members (SPEC section 5). */
 @Injectable()
@@ -49,6 +53,11 @@ export class TeamsService {
   async get(id: string): Promise<TeamResponseDto> {
     const team = await this.require(id);
     return toTeamResponse(team, await this.teams.membersOf([id]));
+  }
+
+  /** The agent's memberships, read fresh (no cache), so a removal takes effect on the next claim. */
+  membershipsOfAgent(agentId: string): Promise<AgentMembership[]> {
+    return this.teams.membershipsOfAgent(agentId);
   }
 
   async create(ctx: RequestContext, dto: TeamInputDto): Promise<TeamResponseDto> {
