@@ -172,14 +172,16 @@ export const INSERT_CALLBACK_DELIVERY = callbackOutbox('(SELECT * FROM tasks WHE
  * POST /api/tasks/claim without team or role filters (TaskQueueRepository.claim), one statement: $1 the
  * agent id, $2 lease seconds, $3 the history entry, $4 when.
  */
+/** The claiming agent's teams and roles (TeamsRepository.membershipsOfAgent), read before the claim. */
+export const AGENT_MEMBERSHIPS =
+  'SELECT team_id AS "teamId", role_id AS "roleId" FROM team_members WHERE agent_id = $1';
 export const CLAIM = `WITH candidate AS (
          SELECT t.id FROM tasks t
          WHERE t.status = 'todo'
            AND (t.assigned_agent_id IS NULL OR t.assigned_agent_id = $1)
            AND (t.team_id IS NULL OR EXISTS (
-             SELECT 1 FROM team_members m
-             WHERE m.team_id = t.team_id AND m.agent_id = $1
-               AND (t.assigned_role_id IS NULL OR m.role_id = t.assigned_role_id)))
+             SELECT 1 FROM unnest($5::uuid[], $6::uuid[]) AS m(team_id, role_id)
+             WHERE m.team_id = t.team_id AND (t.assigned_role_id IS NULL OR m.role_id = t.assigned_role_id)))
            AND NOT EXISTS (
              SELECT 1 FROM unnest(t.depends_on) AS d(id)
              WHERE NOT EXISTS (SELECT 1 FROM tasks x WHERE x.id = d.id AND x.status = 'completed')

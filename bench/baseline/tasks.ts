@@ -5,6 +5,7 @@ import type { Caller, Credentials } from './credentials.js';
 import { fail, success } from './envelope.js';
 import {
   type AliasedRow,
+  AGENT_MEMBERSHIPS,
   CLAIM,
   ENTITY_ALIAS,
   ENTITY_BY_ID,
@@ -262,11 +263,19 @@ export function registerTaskRoutes(app: FastifyInstance, pool: pg.Pool, credenti
       }
       const leaseSeconds = request.body?.leaseSeconds ?? DEFAULT_LEASE_SECONDS;
       const entry = historyEntry(caller, 'claimed', { agentId: caller.id, leaseSeconds });
+      const memberships = await pool.query<{ teamId: string; roleId: string }>(AGENT_MEMBERSHIPS, [caller.id]);
       const { rows } = await pool.query<TaskRow>({
         // Prepared once per connection, as the hub prepares it (PreparedStatementsService).
         name: 'task_claim',
         text: CLAIM,
-        values: [caller.id, leaseSeconds, JSON.stringify([entry]), entry.at],
+        values: [
+          caller.id,
+          leaseSeconds,
+          JSON.stringify([entry]),
+          entry.at,
+          memberships.rows.map((row) => row.teamId),
+          memberships.rows.map((row) => row.roleId),
+        ],
       });
       return rows[0] ? success(reply, 200, toTask(rows[0])) : reply.code(204).send();
     },

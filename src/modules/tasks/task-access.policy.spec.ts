@@ -3,14 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import { agentContext, hubTokenContext, userContext } from '../../../test/factories/context.factory.js';
 import { buildTask } from '../../../test/factories/task.factory.js';
 import { toErrorResponse } from '../../common/errors/error-envelope.js';
-import {
-  assertMayArchive,
-  assertMayAssign,
-  assertMayChange,
-  claimantOf,
-  leaseHasExpired,
-  leaseToRenew,
-} from './task-access.policy.js';
+import { assertMayChange, claimantOf, leaseHasExpired, leaseToRenew } from './task-access.policy.js';
 
 /** What the error envelope makes of the refusal: HTTP status, code, message and details, as a client sees them. */
 function refusalOf(rule: () => unknown): { status: number; code: string; message: string; details?: unknown } {
@@ -52,36 +45,6 @@ describe('task access policy', () => {
       for (const assignedAgentId of [null, randomUUID()]) {
         expect(() => assertMayChange(context(), buildTask({ assignedAgentId }))).not.toThrow();
       }
-    });
-  });
-
-  describe(assertMayAssign.name, () => {
-    it('refuses agents (assign and unassign): 403 forbidden, pointing at the claim', () => {
-      expect(refusalOf(() => assertMayAssign(agentContext()))).toEqual({
-        status: 403,
-        code: 'forbidden',
-        message: 'Agents claim work through /api/tasks/claim; assignment is for people',
-        details: undefined,
-      });
-    });
-
-    it.each(PEOPLE)('lets %s assign and unassign', (_label, context) => {
-      expect(() => assertMayAssign(context())).not.toThrow();
-    });
-  });
-
-  describe(assertMayArchive.name, () => {
-    it('refuses agents (archive and restore): 403 forbidden', () => {
-      expect(refusalOf(() => assertMayArchive(agentContext()))).toEqual({
-        status: 403,
-        code: 'forbidden',
-        message: 'Agents do not archive or restore tasks',
-        details: undefined,
-      });
-    });
-
-    it.each(PEOPLE)('lets %s archive and restore', (_label, context) => {
-      expect(() => assertMayArchive(context())).not.toThrow();
     });
   });
 

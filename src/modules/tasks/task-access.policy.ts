@@ -4,28 +4,14 @@ import { notYourTask } from './task-errors.js';
 import type { TaskEntity } from './task.entity.js';
 
 /*
- * The tasks module's access rules that depend on the caller and the task's data (the route levels themselves
- * are the decorators' business). Pure: the services load what a rule needs and act on its answer.
+ * The tasks module's access rules that depend on the caller and the task's data. Who may call a route at all
+ * is the route level's business (archive, restore, assign and unassign are `@PeopleOrHubToken()`). Pure: the services load what a rule needs and act on its answer.
  */
 
 /** Agents change only tasks assigned to them; people (and the hub token) any task. */
 export function assertMayChange(ctx: RequestContext, task: Pick<TaskEntity, 'assignedAgentId'>): void {
   if (ctx.principal.kind === 'agent' && task.assignedAgentId !== ctx.principal.id) {
     throw notYourTask();
-  }
-}
-
-/** Assignment is for people and the hub token: agents take work through the claim instead. */
-export function assertMayAssign(ctx: RequestContext): void {
-  if (ctx.principal.kind === 'agent') {
-    throw new ForbiddenError('Agents claim work through /api/tasks/claim; assignment is for people');
-  }
-}
-
-/** Archiving is housekeeping by people (or the hub token); an agent's key is refused. */
-export function assertMayArchive(ctx: RequestContext): void {
-  if (ctx.principal.kind === 'agent') {
-    throw new ForbiddenError('Agents do not archive or restore tasks');
   }
 }
 

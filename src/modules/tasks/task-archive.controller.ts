@@ -1,14 +1,12 @@
 import { Controller, Get, HttpCode, HttpStatus, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Authenticated, Ctx } from '../../common/auth/auth.decorators.js';
+import { Authenticated, Ctx, PeopleOrHubToken } from '../../common/auth/auth.decorators.js';
 import type { RequestContext } from '../../common/auth/request-context.js';
 import { ApiErrors, ApiSuccess } from '../../common/http/api-responses.decorators.js';
 import { IdParam } from '../../common/http/id-param.js';
 import { type Page, PageQueryDto } from '../../common/http/pagination.dto.js';
 import { ArchivedTaskResponseDto, TaskResponseDto } from './dto/task.response.dto.js';
 import { TaskArchiveService } from './task-archive.service.js';
-
-const PEOPLE_ONLY: [HttpStatus, string] = [HttpStatus.FORBIDDEN, 'Agents do not archive or restore tasks'];
 
 @ApiTags('Tasks')
 @Controller('tasks')
@@ -24,21 +22,21 @@ export class TaskArchiveController {
   }
 
   @Post(':id/archive')
-  @Authenticated()
+  @PeopleOrHubToken()
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Move a task to the archive (audited)' })
   @ApiSuccess(ArchivedTaskResponseDto)
-  @ApiErrors([HttpStatus.NOT_FOUND, 'task_not_found'], PEOPLE_ONLY)
+  @ApiErrors([HttpStatus.NOT_FOUND, 'task_not_found'])
   archiveOne(@Ctx() ctx: RequestContext, @IdParam() id: string): Promise<ArchivedTaskResponseDto> {
     return this.archive.archiveOne(ctx, id);
   }
 
   @Post('archived/:id/restore')
-  @Authenticated()
+  @PeopleOrHubToken()
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Move an archived task back (audited)' })
   @ApiSuccess(TaskResponseDto)
-  @ApiErrors([HttpStatus.NOT_FOUND, 'archived_task_not_found'], PEOPLE_ONLY)
+  @ApiErrors([HttpStatus.NOT_FOUND, 'archived_task_not_found'])
   restore(@Ctx() ctx: RequestContext, @IdParam() id: string): Promise<TaskResponseDto> {
     return this.archive.restore(ctx, id);
   }

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiHeader, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AdminOnly, Authenticated, Ctx } from '../../common/auth/auth.decorators.js';
+import { AdminOnly, Authenticated, Ctx, PeopleOrHubToken } from '../../common/auth/auth.decorators.js';
 import type { RequestContext } from '../../common/auth/request-context.js';
 import { ApiErrors, ApiSuccess, NoContent } from '../../common/http/api-responses.decorators.js';
 import { IdParam } from '../../common/http/id-param.js';
@@ -140,21 +140,21 @@ export class TasksController {
   }
 
   @Post(':id/assign')
-  @Authenticated()
+  @PeopleOrHubToken()
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Assign the task to an agent' })
   @ApiSuccess(TaskResponseDto)
-  @ApiErrors([HttpStatus.NOT_FOUND, 'task_not_found or agent_not_found'], NOT_YOURS, CONFLICTS)
+  @ApiErrors([HttpStatus.NOT_FOUND, 'task_not_found or agent_not_found'], CONFLICTS)
   assign(@Ctx() ctx: RequestContext, @IdParam() id: string, @Body() dto: AssignTaskDto): Promise<TaskResponseDto> {
     return this.workflow.assign(ctx, id, dto.agentId);
   }
 
   @Post(':id/unassign')
-  @Authenticated()
+  @PeopleOrHubToken()
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Take the task away from its agent (back to todo if it was assigned or in progress)' })
   @ApiSuccess(TaskResponseDto)
-  @ApiErrors(NOT_FOUND, NOT_YOURS)
+  @ApiErrors(NOT_FOUND)
   unassign(@Ctx() ctx: RequestContext, @IdParam() id: string): Promise<TaskResponseDto> {
     return this.workflow.unassign(ctx, id);
   }
