@@ -474,6 +474,30 @@ describe('Work queue, leases, archive and retention (SPEC sections 7, 8, 12)', (
       }
     });
 
+    it('restores a task whose team and agent were deleted meanwhile without them, keeping the role that exists', async () => {
+      const worker = await agent('archive-gone');
+      const teamId = await createTeam(hub.server, adminHeaders);
+      const roleId = await createRole(hub.server, adminHeaders);
+      const created = await task('references go away', { teamId, assignedRoleId: roleId });
+      await request(hub.server)
+        .post(`/api/tasks/${created.id}/assign`)
+        .set(adminHeaders)
+        .send({ agentId: worker.id })
+        .expect(200);
+      await archive(created.id).expect(200);
+      await request(hub.server).delete(`/api/agents/${worker.id}`).set(adminHeaders).expect(204);
+      await request(hub.server).delete(`/api/teams/${teamId}`).set(adminHeaders).expect(204);
+
+      const restored = dataOf<TaskDto>(await restore(created.id).expect(200));
+      expect(restored).toMatchObject({
+        teamId: null,
+        assignedAgentId: null,
+        assignedRoleId: roleId,
+        status: 'assigned',
+      });
+      expect(await taskRow(db(), created.id)).toMatchObject({ assigned_agent_id: null, status: 'assigned' });
+    });
+
     it('answers 404 for unknown ids on archive and restore', async () => {
       const unknown = randomUUID();
       expect(refusal(await archive(unknown))).toEqual({ status: 404, code: 'task_not_found' });

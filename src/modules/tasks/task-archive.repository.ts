@@ -30,6 +30,9 @@ const SHARED_COLUMNS = [
   .map((column) => `"${column}"`)
   .join(', ');
 
+/** What a task points at in other modules' tables. */
+export type TaskReferences = Pick<TaskEntity, 'teamId' | 'assignedAgentId' | 'assignedRoleId'>;
+
 /** Moves tasks between `tasks` and `archived_tasks`, and purges the archive. */
 @Injectable()
 export class TaskArchiveRepository {
@@ -54,22 +57,19 @@ export class TaskArchiveRepository {
   }
 
   /**
-   * Moves an archived task back. References that no longer exist (team, agent, role) are cleared, since the
-   * active table enforces them; the status is kept. Null when there is no such archived task.
+   * Moves an archived task back with the given team, agent and role (the caller clears those that no longer
+   * exist, since the active table enforces them); the status is kept. Null when there is no such archived task.
    */
-  async restore(id: string): Promise<TaskEntity | null> {
+  async restore(id: string, references: TaskReferences): Promise<TaskEntity | null> {
     return this.archived.manager.transaction(async (manager) => {
       const rows = await manager.query<unknown[]>(
         `WITH moved AS (DELETE FROM archived_tasks WHERE id = $1 RETURNING *)
          INSERT INTO tasks (${SHARED_COLUMNS})
-         SELECT id, title, description, status, priority,
-           (SELECT t.id FROM teams t WHERE t.id = moved.team_id),
-           (SELECT a.id FROM agents a WHERE a.id = moved.assigned_agent_id),
-           (SELECT r.id FROM roles r WHERE r.id = moved.assigned_role_id),
+         SELECT id, title, description, status, priority, $2, $3, $4,
            parent_task_id, depends_on, history, last_output, last_exit_code, callback_url, callback_secret_sealed,
            version + 1, NULL, NULL, created_at, now()
          FROM moved RETURNING id`,
-        [id],
+        [id, references.teamId, references.assignedAgentId, references.assignedRoleId],
       );
       return rows.length === 1 ? manager.findOneByOrFail(TaskEntity, { id }) : null;
     });

@@ -23,6 +23,11 @@ export class RolesService {
     return pageOf(rows.map(toRoleResponse), total, query);
   }
 
+  /** Whether a role with this id exists (for other modules' references). */
+  async exists(id: string): Promise<boolean> {
+    return (await this.roles.getById(id)) !== null;
+  }
+
   async get(id: string): Promise<RoleResponseDto> {
     return toRoleResponse(await this.require(id));
   }

@@ -50,6 +50,11 @@ export class TeamsService {
     return pageOf(items, total, query);
   }
 
+  /** Whether a team with this id exists (for other modules' references). */
+  async exists(id: string): Promise<boolean> {
+    return (await this.teams.getById(id)) !== null;
+  }
+
   async get(id: string): Promise<TeamResponseDto> {
     const team = await this.require(id);
     return toTeamResponse(team, await this.teams.membersOf([id]));
