@@ -9,6 +9,8 @@ import { createValidationPipe } from './common/http/validation.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
+import { composeSchemas, type ModuleSchema } from './database/module-schema.js';
+import { HUB_SCHEMA } from './hub-schema.js';
 import { AgentsModule } from './modules/agents/agents.module.js';
 import { AuditModule } from './modules/audit/audit.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
@@ -24,18 +26,23 @@ export type AppModuleImports = Array<Type<unknown> | DynamicModule>;
 
 /**
  * The hub. Built from an explicit config, so tests and `main.ts` assemble exactly the same application;
- * `extraImports` lets an embedding application add its own feature modules under the same global pipeline.
+ * `extraImports` lets an embedding application add its own feature modules under the same global pipeline,
+ * and `extraSchemas` their tables (entities and migrations, applied with the hub's at start).
  */
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, extraImports: AppModuleImports = []): DynamicModule {
+  static forRoot(
+    config: AppConfig,
+    extraImports: AppModuleImports = [],
+    extraSchemas: ModuleSchema[] = [],
+  ): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
         PassportRegistryModule,
         RateLimitModule,
-        DatabaseModule.forRoot(config),
+        DatabaseModule.forRoot(config, composeSchemas(HUB_SCHEMA, ...extraSchemas)),
         CryptoModule,
         AuditModule,
         UsersModule,

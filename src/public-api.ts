@@ -6,16 +6,26 @@
 // Building and configuring the hub with extra modules.
 export { createApp, type CreateAppOptions } from './app/create-app.js';
 export type { AppModuleImports } from './app.module.js';
+export type { EntityClass, MigrationClass, ModuleSchema } from './database/module-schema.js';
 export { AppConfig } from './config/app-config.js';
 export { InvalidEnvironmentError } from './config/env.schema.js';
 export { configFromProcessEnv } from './config/load-environment.js';
 
 // Auth levels and the caller.
-export { AdminOnly, Authenticated, Ctx, Public, UserOnly } from './common/auth/auth.decorators.js';
+export {
+  AdminOnly,
+  Authenticated,
+  Ctx,
+  MetricsTokenOrAdmin,
+  PeopleOrHubToken,
+  Public,
+  UserOnly,
+} from './common/auth/auth.decorators.js';
 export type {
   AgentPrincipal,
   AnonymousPrincipal,
   HubTokenPrincipal,
+  MetricsScraperPrincipal,
   Principal,
   SystemPrincipal,
   UserPrincipal,
@@ -35,7 +45,7 @@ export {
   ValidationFailedError,
 } from './common/errors/domain-errors.js';
 export { ApiErrors, ApiSuccess } from './common/http/api-responses.decorators.js';
-export type { Page } from './common/http/pagination.dto.js';
+export { type Page, PageQueryDto, pageOf } from './common/http/pagination.dto.js';
 
 // The providers an extension module injects after importing HubServicesModule.
 export { HubServicesModule } from './extension/hub-services.module.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { migrations } from '../../src/database/migrations/index.js';
+import { HUB_SCHEMA } from '../../src/hub-schema.js';
 import { adminQuery, createTestDatabase, urlFor } from '../../test/utils/test-database.js';
 import { type SeedSize, seedStatements } from './seed-sql.js';
 
@@ -9,7 +9,7 @@ const TEMPLATE_PREFIX = 'ananta_bench_tpl_';
 // Keyed by the migrations' code, the seed's SQL, the size and the argon2 parameters of the users' hash.
 function templateName(size: SeedSize, passwordHash: string): string {
   const hash = createHash('sha256').update(passwordHash.split('$').slice(0, 4).join('$'));
-  for (const migration of migrations) {
+  for (const migration of HUB_SCHEMA.migrations) {
     hash.update(migration.name).update(String(migration)); // the class's source text
   }
   for (const statement of seedStatements(size, '')) {

@@ -7,6 +7,7 @@ import { startTestApp, type TestApp } from '../../test/utils/test-app.js';
 import { TEST_AGENT_TOKEN } from '../../test/utils/test-config.js';
 import { DAILY_SUMMARY_JOB, DailySummaryJob } from './daily-summary.job.js';
 import { DailySummaryModule } from './daily-summary.module.js';
+import { DAILY_SUMMARY_SCHEMA } from './daily-summary.schema.js';
 
 /** The daily send: claimed per (job, day) in PostgreSQL, so several instances send each day's summary once. */
 
@@ -20,9 +21,11 @@ describe('Daily summary job on two instances', () => {
 
   beforeAll(async () => {
     receiver = await CallbackReceiver.start();
-    pair = await startHubPair({ CALLBACK_ALLOW_PRIVATE_NETWORKS: 'true' }, [
-      DailySummaryModule.forRoot({ url: receiver.url }),
-    ]);
+    pair = await startHubPair(
+      { CALLBACK_ALLOW_PRIVATE_NETWORKS: 'true' },
+      [DailySummaryModule.forRoot({ url: receiver.url })],
+      [DAILY_SUMMARY_SCHEMA],
+    );
   });
 
   afterAll(async () => {
@@ -75,6 +78,7 @@ describe('Daily summary timer', () => {
     hub = await startTestApp({
       env: { SCHEDULER_ENABLED: 'true' },
       imports: [DailySummaryModule.forRoot({ url: 'https://hooks.example.com/daily', cron: '15 7 * * *' })],
+      schemas: [DAILY_SUMMARY_SCHEMA],
     });
     const timer = hub.app.get(SchedulerRegistry).getCronJob(DAILY_SUMMARY_JOB);
     expect(timer.isActive).toBe(true);

@@ -1,8 +1,23 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AdminOnly, ApiErrors, ApiSuccess, Ctx, type RequestContext, UserOnly } from '../../src/public-api.js';
+import {
+  AdminOnly,
+  ApiErrors,
+  ApiSuccess,
+  Ctx,
+  type Page,
+  PageQueryDto,
+  type RequestContext,
+  UserOnly,
+} from '../../src/public-api.js';
 import { DailySummaryService } from './daily-summary.service.js';
-import { DailySummaryDto, SendSummaryDto, SummaryDayQueryDto, SummaryDeliveryDto } from './dto/daily-summary.dto.js';
+import {
+  DailySummaryDto,
+  DeliveryRecordDto,
+  SendSummaryDto,
+  SummaryDayQueryDto,
+  SummaryDeliveryDto,
+} from './dto/daily-summary.dto.js';
 
 @ApiTags('Daily summary (example extension)')
 @Controller('daily-summary')
@@ -29,5 +44,13 @@ export class DailySummaryController {
   )
   send(@Ctx() ctx: RequestContext, @Body() body: SendSummaryDto): Promise<SummaryDeliveryDto> {
     return this.summaries.send(ctx, body.date, 'manual');
+  }
+
+  @Get('deliveries')
+  @AdminOnly()
+  @ApiOperation({ summary: "Every attempt to send a summary, newest first (the extension's own table)" })
+  @ApiSuccess(DeliveryRecordDto, { paged: true })
+  deliveries(@Query() query: PageQueryDto): Promise<Page<DeliveryRecordDto>> {
+    return this.summaries.listDeliveries(query);
   }
 }

@@ -12,6 +12,7 @@ import { startTestApp, type TestApp } from '../../test/utils/test-app.js';
 import { TEST_AGENT_TOKEN } from '../../test/utils/test-config.js';
 import { bearer, type Headers } from '../../test/utils/tokens.js';
 import { DailySummaryModule } from './daily-summary.module.js';
+import { DAILY_SUMMARY_SCHEMA } from './daily-summary.schema.js';
 
 /**
  * The example extension on a real hub and PostgreSQL, mounted through createApp's `imports` exactly as an
@@ -76,6 +77,7 @@ describe('Daily summary example extension', () => {
     hub = await startTestApp({
       env: { CALLBACK_ALLOW_PRIVATE_NETWORKS: 'true' },
       imports: [DailySummaryModule.forRoot({ url: receiver.url, secret: SECRET })],
+      schemas: [DAILY_SUMMARY_SCHEMA],
     });
     userHeaders = bearer(tokenFor(hub.config, (await createUser(hub.app)).user));
     adminHeaders = bearer(tokenFor(hub.config, (await createUser(hub.app, { role: 'admin' })).user));
@@ -232,6 +234,7 @@ describe('Daily summary example extension without private networks', () => {
     hub = await startTestApp({
       env: { CALLBACK_ALLOW_PRIVATE_NETWORKS: 'false' },
       imports: [DailySummaryModule.forRoot({ url: receiver.url })],
+      schemas: [DAILY_SUMMARY_SCHEMA],
     });
   });
 

@@ -1,24 +1,28 @@
 import { Injectable } from '@nestjs/common';
 import {
   AuditService,
+  type Page,
+  type PageQueryDto,
+  pageOf,
   type RequestContext,
   type TaskResponseDto,
   TasksFacade,
   WebhookSenderService,
 } from '../../src/public-api.js';
+import { DailySummaryDeliveriesRepository } from './daily-summary-deliveries.repository.js';
 import { DailySummaryOptions } from './daily-summary.options.js';
 import {
   type CompletedTaskDto,
   type DailySummaryDto,
+  type DeliveryRecordDto,
   MAX_LISTED_TASKS,
   type SummaryDeliveryDto,
 } from './dto/daily-summary.dto.js';
+import type { SendTrigger } from './send-trigger.js';
 import { SummaryNotDeliveredError } from './summary-not-delivered.error.js';
 import { type UtcDay, utcDay, utcDayOf } from './summary-day.js';
 
 const PAGE = 500;
-
-export type SendTrigger = 'manual' | 'schedule';
 
 /** When the task became completed: its last status change to `completed` in the history. */
 function completedAt(task: TaskResponseDto): Date {
@@ -35,6 +39,7 @@ export class DailySummaryService {
     private readonly tasks: TasksFacade,
     private readonly webhooks: WebhookSenderService,
     private readonly audit: AuditService,
+    private readonly deliveries: DailySummaryDeliveriesRepository,
     private readonly options: DailySummaryOptions,
   ) {}
 
@@ -57,8 +62,8 @@ export class DailySummaryService {
   }
 
   /**
-   * POSTs the summary of `date` to the configured URL through the hub's SSRF-guarded sender and audits the
-   * attempt either way; throws SummaryNotDeliveredError unless the receiver answered 2xx.
+   * POSTs the summary of `date` to the configured URL through the hub's SSRF-guarded sender, records and
+   * audits the attempt either way; throws SummaryNotDeliveredError unless the receiver answered 2xx.
    */
   async send(ctx: RequestContext, date: string | undefined, trigger: SendTrigger): Promise<SummaryDeliveryDto> {
     const summary = await this.summarize(ctx, date);
@@ -68,6 +73,7 @@ export class DailySummaryService {
       this.options.secret,
     );
     const delivered = statusCode !== null && statusCode >= 200 && statusCode < 300;
+    await this.deliveries.record({ day: summary.date, trigger, delivered, statusCode, completed: summary.completed });
     await this.audit.record(ctx, {
       action: 'daily_summary.sent',
       outcome: delivered ? 'success' : 'failure',
@@ -85,6 +91,20 @@ export class DailySummaryService {
       throw new SummaryNotDeliveredError(error ?? `the receiver answered HTTP ${statusCode}`);
     }
     return { date: summary.date, completed: summary.completed, statusCode };
+  }
+
+  /** Every send attempt, newest first. */
+  async listDeliveries(query: PageQueryDto): Promise<Page<DeliveryRecordDto>> {
+    const [rows, total] = await this.deliveries.list(query.limit, query.offset);
+    const items = rows.map(({ day, trigger, delivered, statusCode, completed, sentAt }) => ({
+      date: day,
+      trigger,
+      delivered,
+      statusCode,
+      completed,
+      sentAt: sentAt.toISOString(),
+    }));
+    return pageOf(items, total, query);
   }
 
   // A task completed during the day was last updated at or after its completion, so the tasks updated since

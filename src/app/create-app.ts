@@ -4,6 +4,7 @@ import type { Logger as Pino } from 'pino';
 import { AppModule, type AppModuleImports } from '../app.module.js';
 import { requestIdFor } from '../common/http/request-id.js';
 import type { AppConfig, TrustProxy } from '../config/app-config.js';
+import type { ModuleSchema } from '../database/module-schema.js';
 import { createLogger } from '../logging/logger.js';
 import { HubMetricsService } from '../modules/system/metrics/hub-metrics.service.js';
 import { PinoNestLogger } from '../logging/pino-nest-logger.js';
@@ -17,6 +18,11 @@ export interface CreateAppOptions {
   logger?: Pino;
   /** Further Nest modules to mount beside the hub's own; they get the same guard, pipe, filter and envelope. */
   imports?: AppModuleImports;
+  /**
+   * The tables of those modules: their entities (so `TypeOrmModule.forFeature` works in them) and their
+   * migrations, applied at start with the hub's under the same lock, in timestamp order.
+   */
+  schemas?: ModuleSchema[];
 }
 
 // Fastify understands a hop count, but the Nest adapter's type does not; this is Fastify's own translation.
@@ -46,12 +52,16 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     // instead (the database closes only after the HTTP server), and their responses close the connection.
     return503OnClosing: false,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.imports), adapter, {
-    logger: new PinoNestLogger(logger),
-    // Fastify's own JSON parser (with prototype-poisoning protection) is the only body parser: no
-    // urlencoded bodies, and malformed JSON keeps Fastify's precise error code.
-    bodyParser: false,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config, options.imports, options.schemas),
+    adapter,
+    {
+      logger: new PinoNestLogger(logger),
+      // Fastify's own JSON parser (with prototype-poisoning protection) is the only body parser: no
+      // urlencoded bodies, and malformed JSON keeps Fastify's precise error code.
+      bodyParser: false,
+    },
+  );
   app.setGlobalPrefix('api');
   // After the shutdown hooks, exit normally instead of re-raising the signal: pino writes stdout
   // asynchronously and flushes on 'exit', so a re-raised SIGTERM could cut off the last log lines.

@@ -1,6 +1,5 @@
 import type { DataSourceOptions } from 'typeorm';
-import { entities } from './entities.js';
-import { migrations } from './migrations/index.js';
+import type { ModuleSchema } from './module-schema.js';
 
 export interface DatabaseTarget {
   url: string;
@@ -9,13 +8,16 @@ export interface DatabaseTarget {
 
 export const MIGRATIONS_TABLE = 'typeorm_migrations';
 
-/** The single data source definition shared by the app, the TypeORM CLI (`ormconfig.ts`) and the tests. */
-export function dataSourceOptions({ url, poolSize }: DatabaseTarget): DataSourceOptions {
+/**
+ * The single data source definition shared by the app, the TypeORM CLI (`ormconfig.ts`) and the tests, for
+ * the composed schema (the hub's own, `HUB_SCHEMA`, plus an application's extensions).
+ */
+export function dataSourceOptions({ url, poolSize }: DatabaseTarget, schema: ModuleSchema): DataSourceOptions {
   return {
     type: 'postgres',
     url,
-    entities,
-    migrations,
+    entities: [...schema.entities],
+    migrations: [...schema.migrations],
     migrationsTableName: MIGRATIONS_TABLE,
     migrationsTransactionMode: 'each',
     synchronize: false,

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { configFromProcessEnv } from '../config/load-environment.js';
+import { HUB_SCHEMA } from '../hub-schema.js';
 import { dataSourceOptions } from './data-source-options.js';
 
 /**
@@ -12,4 +13,4 @@ if (!config.database.url) {
   throw new Error('DATABASE_URL must be set for the TypeORM CLI (the embedded database migrates itself at start)');
 }
 
-export default new DataSource(dataSourceOptions({ url: config.database.url, poolSize: 2 }));
+export default new DataSource(dataSourceOptions({ url: config.database.url, poolSize: 2 }, HUB_SCHEMA));

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { DatabaseConnection } from './database-connection.js';
 import { dataSourceOptions } from './data-source-options.js';
+import type { ModuleSchema } from './module-schema.js';
 import { PreparedStatementsService } from './prepared-statements.service.js';
 import { runMigrationsLocked } from './migrate.js';
 
@@ -29,7 +30,8 @@ export class DatabaseModule implements OnApplicationShutdown {
     @Inject(DatabaseConnection) private readonly connection: DatabaseConnection,
   ) {}
 
-  static forRoot(config: AppConfig): DynamicModule {
+  /** `schema`: the tables of every module the app is built with, the hub's and its extensions'. */
+  static forRoot(config: AppConfig, schema: ModuleSchema): DynamicModule {
     const logger = new Logger('Database');
     return {
       module: DatabaseModule,
@@ -40,7 +42,7 @@ export class DatabaseModule implements OnApplicationShutdown {
         DatabaseConnectionModule,
         TypeOrmModule.forRootAsync({
           inject: [DatabaseConnection],
-          useFactory: (connection: DatabaseConnection) => dataSourceOptions(connection),
+          useFactory: (connection: DatabaseConnection) => dataSourceOptions(connection, schema),
           dataSourceFactory: async (options) => {
             const dataSource = await new DataSource(options!).initialize();
             if (config.database.migrationsRun) {

@@ -2,15 +2,15 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
 import { createEmptyDatabase, type TestDatabase } from '../../test/utils/test-database.js';
 import { dataSourceOptions, MIGRATIONS_TABLE } from './data-source-options.js';
-import { migrations } from './migrations/index.js';
 import { migrationsApplied, runMigrationsLocked } from './migrate.js';
+import { HUB_SCHEMA } from '../hub-schema.js';
 
 describe('Migrations', () => {
   let database: TestDatabase;
   const sources: DataSource[] = [];
 
   const open = async (): Promise<DataSource> => {
-    const source = await new DataSource(dataSourceOptions({ url: database.url, poolSize: 2 })).initialize();
+    const source = await new DataSource(dataSourceOptions({ url: database.url, poolSize: 2 }, HUB_SCHEMA)).initialize();
     sources.push(source);
     return source;
   };
@@ -25,10 +25,10 @@ describe('Migrations', () => {
     const instances = await Promise.all([open(), open(), open()]);
     const applied = await Promise.all(instances.map((source) => runMigrationsLocked(source)));
 
-    expect(applied.flat()).toEqual(migrations.map((migration) => new migration().name));
+    expect(applied.flat()).toEqual(HUB_SCHEMA.migrations.map((migration) => new migration().name));
     expect(applied.filter((names) => names.length > 0)).toHaveLength(1);
     const rows = await instances[0].query<unknown[]>(`SELECT name FROM ${MIGRATIONS_TABLE}`);
-    expect(rows).toHaveLength(migrations.length);
+    expect(rows).toHaveLength(HUB_SCHEMA.migrations.length);
     expect(await migrationsApplied(instances[1])).toBe(true);
   });
 
@@ -36,7 +36,7 @@ describe('Migrations', () => {
     database = await createEmptyDatabase();
     const source = await open();
     await runMigrationsLocked(source);
-    for (let step = 0; step < migrations.length; step += 1) {
+    for (let step = 0; step < HUB_SCHEMA.migrations.length; step += 1) {
       await source.undoLastMigration();
     }
     const tables = await source.query<Array<{ table_name: string }>>(

@@ -5,6 +5,7 @@ import { sqlState } from '../common/errors/database-errors.js';
 import type { DatabaseConnection } from './database-connection.js';
 import { dataSourceOptions } from './data-source-options.js';
 import { PreparedStatementsService } from './prepared-statements.service.js';
+import { HUB_SCHEMA } from '../hub-schema.js';
 
 const STATEMENT = { name: 'int_spec_double', text: 'SELECT $1::int * 2 AS doubled' };
 
@@ -15,7 +16,7 @@ describe(PreparedStatementsService.name, () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     // One connection, so the statement and the check of pg_prepared_statements share a session.
-    source = await new DataSource(dataSourceOptions({ url: database.url, poolSize: 1 })).initialize();
+    source = await new DataSource(dataSourceOptions({ url: database.url, poolSize: 1 }, HUB_SCHEMA)).initialize();
   });
   afterAll(async () => {
     await source.destroy();

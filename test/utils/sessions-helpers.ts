@@ -9,6 +9,7 @@ import type { AuditEntry, Page, TokenPair } from './payloads.js';
 import { startTestApp, type TestApp } from './test-app.js';
 import { testConfig } from './test-config.js';
 import { bearer } from './tokens.js';
+import type { ModuleSchema } from '../../src/database/module-schema.js';
 
 export const login = (server: Server, username: string, password: string): Promise<Response> =>
   request(server).post('/api/auth/login').send({ username, password });
@@ -59,13 +60,18 @@ export interface HubPair {
 }
 
 /** `imports` are extra modules mounted in both instances (as `createApp`'s `imports`). */
-export async function startHubPair(env: Record<string, string> = {}, imports: AppModuleImports = []): Promise<HubPair> {
-  const a = await startTestApp({ env, imports });
+export async function startHubPair(
+  env: Record<string, string> = {},
+  imports: AppModuleImports = [],
+  schemas: ModuleSchema[] = [],
+): Promise<HubPair> {
+  const a = await startTestApp({ env, imports, schemas });
   let second: NestFastifyApplication;
   try {
     second = await createApp(testConfig({ DATABASE_URL: a.database.url, ...env }), {
       logger: pino({ level: 'silent' }),
       imports,
+      schemas,
     });
   } catch (error) {
     await a.close();

@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import { type Logger, pino } from 'pino';
 import { createApp } from '../../src/app/create-app.js';
 import type { AppConfig } from '../../src/config/app-config.js';
+import type { ModuleSchema } from '../../src/database/module-schema.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 import { testConfig } from './test-config.js';
 
@@ -18,6 +19,8 @@ export interface TestApp {
 export interface TestAppOptions {
   env?: Record<string, string | undefined>;
   imports?: Array<Type<unknown> | DynamicModule>;
+  /** The tables of those modules (createApp's `schemas`). */
+  schemas?: ModuleSchema[];
   logger?: Logger;
   /** Rewrites the test database's URL before the hub gets it (for example to go through a proxy). */
   rewriteDatabaseUrl?: (url: string) => string;
@@ -31,6 +34,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const app = await createApp(config, {
     logger: options.logger ?? pino({ level: 'silent' }),
     imports: options.imports,
+    schemas: options.schemas,
   });
   return {
     app,

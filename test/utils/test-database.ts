@@ -2,8 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source-options.js';
-import { migrations } from '../../src/database/migrations/index.js';
 import { runMigrationsLocked } from '../../src/database/migrate.js';
+import { HUB_SCHEMA } from '../../src/hub-schema.js';
 
 /** A PostgreSQL role allowed to create databases; the machines here have trust auth for `postgres`. */
 export const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -32,8 +32,8 @@ export async function adminQuery<T extends pg.QueryResultRow = pg.QueryResultRow
 // The template's name carries a hash of the migrations' code, so a changed migration builds a new template.
 function templateName(): string {
   const hash = createHash('sha256');
-  for (const migration of migrations) {
-    hash.update(migration.name).update(String(migration.prototype.up));
+  for (const migration of HUB_SCHEMA.migrations) {
+    hash.update(migration.name).update(String(migration)); // the class's source text
   }
   return `ananta_tpl_${hash.digest('hex').slice(0, 16)}`;
 }
@@ -61,7 +61,9 @@ async function ensureTemplate(): Promise<string> {
       const building = `${template}_building`;
       await client.query(`DROP DATABASE IF EXISTS "${building}"`);
       await client.query(`CREATE DATABASE "${building}"`);
-      const dataSource = await new DataSource(dataSourceOptions({ url: urlFor(building), poolSize: 1 })).initialize();
+      const dataSource = await new DataSource(
+        dataSourceOptions({ url: urlFor(building), poolSize: 1 }, HUB_SCHEMA),
+      ).initialize();
       await runMigrationsLocked(dataSource);
       await dataSource.destroy();
       await client.query(`ALTER DATABASE "${building}" RENAME TO "${template}"`);

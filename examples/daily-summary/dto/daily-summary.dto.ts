@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsISO8601, IsOptional, Matches } from 'class-validator';
 import type { TaskPriority } from '../../../src/public-api.js';
+import type { SendTrigger } from '../send-trigger.js';
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -53,4 +54,14 @@ export class SummaryDeliveryDto {
   @ApiProperty({ example: '2026-11-25' }) date!: string;
   @ApiProperty({ example: 7 }) completed!: number;
   @ApiProperty({ example: 204, description: 'What the receiver answered' }) statusCode!: number;
+}
+
+export class DeliveryRecordDto {
+  @ApiProperty({ example: '2026-11-25', description: 'The summarised UTC day' }) date!: string;
+  @ApiProperty({ enum: ['manual', 'schedule'] }) trigger!: SendTrigger;
+  @ApiProperty({ example: true }) delivered!: boolean;
+  @ApiProperty({ example: 204, nullable: true, type: Number, description: 'Null when the receiver was not reached' })
+  statusCode!: number | null;
+  @ApiProperty({ example: 7 }) completed!: number;
+  @ApiProperty({ example: '2026-11-26T06:00:01.000Z' }) sentAt!: string;
 }

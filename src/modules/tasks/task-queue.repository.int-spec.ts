@@ -17,6 +17,7 @@ import { type ClaimRequest, TaskQueueRepository } from './task-queue.repository.
 import { LEASE_EXPIRED_FIELDS, LEASED_STATUSES } from './task-transitions.js';
 import { TaskEntity } from './task.entity.js';
 import { TasksRepository } from './tasks.repository.js';
+import { HUB_SCHEMA } from '../../hub-schema.js';
 
 describe(TaskQueueRepository.name, () => {
   let database: TestDatabase;
@@ -29,7 +30,9 @@ describe(TaskQueueRepository.name, () => {
     database = await createTestDatabase();
     // Three independent pools stand in for three hub instances, each with its own prepared statements.
     for (let instance = 0; instance < 3; instance += 1) {
-      sources.push(await new DataSource(dataSourceOptions({ url: database.url, poolSize: 4 })).initialize());
+      sources.push(
+        await new DataSource(dataSourceOptions({ url: database.url, poolSize: 4 }, HUB_SCHEMA)).initialize(),
+      );
     }
     queues = sources.map((each) => {
       const repository = new TasksRepository(each.getRepository(TaskEntity));

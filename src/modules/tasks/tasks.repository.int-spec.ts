@@ -12,6 +12,7 @@ import { TaskArchiveRepository } from './task-archive.repository.js';
 import type { TaskSearch } from './task-search.js';
 import { TaskEntity } from './task.entity.js';
 import { HISTORY_LIMIT, type TaskFields, TasksRepository } from './tasks.repository.js';
+import { HUB_SCHEMA } from '../../hub-schema.js';
 
 describe(TasksRepository.name, () => {
   let database: TestDatabase;
@@ -24,7 +25,9 @@ describe(TasksRepository.name, () => {
     database = await createTestDatabase();
     // Three independent pools stand in for three hub instances.
     for (let instance = 0; instance < 3; instance += 1) {
-      sources.push(await new DataSource(dataSourceOptions({ url: database.url, poolSize: 4 })).initialize());
+      sources.push(
+        await new DataSource(dataSourceOptions({ url: database.url, poolSize: 4 }, HUB_SCHEMA)).initialize(),
+      );
     }
     repositories = sources.map((each) => new TasksRepository(each.getRepository(TaskEntity)));
     [source] = sources;

@@ -4,6 +4,7 @@ import { createTestDatabase, type TestDatabase } from '../../../test/utils/test-
 import { dataSourceOptions } from '../../database/data-source-options.js';
 import { UserEntity } from './user.entity.js';
 import { UsersRepository } from './users.repository.js';
+import { HUB_SCHEMA } from '../../hub-schema.js';
 
 describe(UsersRepository.name, () => {
   let database: TestDatabase;
@@ -14,7 +15,9 @@ describe(UsersRepository.name, () => {
     database = await createTestDatabase();
     // Three independent pools stand in for three hub instances.
     for (let instance = 0; instance < 3; instance += 1) {
-      sources.push(await new DataSource(dataSourceOptions({ url: database.url, poolSize: 4 })).initialize());
+      sources.push(
+        await new DataSource(dataSourceOptions({ url: database.url, poolSize: 4 }, HUB_SCHEMA)).initialize(),
+      );
     }
     repositories = sources.map((source) => new UsersRepository(source.getRepository(UserEntity)));
   });

@@ -1,0 +1,8 @@
+import type { ModuleSchema } from '../../database/module-schema.js';
+import { AgentEntity } from './agent.entity.js';
+
+/** The agent registry (its table dates from the teams module's first migration, applied by name everywhere). */
+export const AGENTS_SCHEMA: ModuleSchema = {
+  entities: [AgentEntity],
+  migrations: [],
+};

@@ -1,0 +1,16 @@
+import type { ModuleSchema } from '../../database/module-schema.js';
+import { AgentTokenStateEntity } from './agent-token-state.entity.js';
+import { BannedIpEntity } from './banned-ip.entity.js';
+import { LoginAttemptEntity } from './login-attempt.entity.js';
+import { CreateIdentityAndAudit1795660900000 } from './migrations/1795660900000-CreateIdentityAndAudit.js';
+import { RefreshTokenEntity } from './refresh-token.entity.js';
+
+/**
+ * Sessions, login throttling and the AGENT_TOKEN state. Its first migration predates per-module schemas and
+ * also created the users' password history and the audit log; it stays whole, since installations have
+ * applied it by name.
+ */
+export const AUTH_SCHEMA: ModuleSchema = {
+  entities: [RefreshTokenEntity, LoginAttemptEntity, BannedIpEntity, AgentTokenStateEntity],
+  migrations: [CreateIdentityAndAudit1795660900000],
+};
