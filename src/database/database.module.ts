@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { DatabaseConnection } from './database-connection.js';
+import { DatabaseNotificationsService } from './database-notifications.service.js';
 import { dataSourceOptions } from './data-source-options.js';
 import type { ModuleSchema } from './module-schema.js';
 import { PreparedStatementsService } from './prepared-statements.service.js';
@@ -36,8 +37,8 @@ export class DatabaseModule implements OnApplicationShutdown {
     return {
       module: DatabaseModule,
       global: true,
-      providers: [PreparedStatementsService],
-      exports: [PreparedStatementsService],
+      providers: [PreparedStatementsService, DatabaseNotificationsService],
+      exports: [PreparedStatementsService, DatabaseNotificationsService],
       imports: [
         DatabaseConnectionModule,
         TypeOrmModule.forRootAsync({

@@ -53,4 +53,30 @@ describe('Embedded PostgreSQL (no DATABASE_URL)', () => {
       await second.close();
     }
   });
+
+  it('serves a waiting claim on the embedded database too, where it looks again every half second', async () => {
+    const hub = await start();
+    try {
+      const server = hub.getHttpServer();
+      const registered = await request(server)
+        .post('/api/agents/register')
+        .set(bearer(TEST_AGENT_TOKEN))
+        .send({ name: 'embedded-waiter', url: 'http://embedded-waiter.agents.test:5001' })
+        .expect(200);
+      const agent = bearer(successBody<{ agentKey: string }>(registered).data.agentKey);
+      const waiting = request(server).post('/api/tasks/claim?waitSeconds=10').set(agent).send({});
+      const claimed = waiting.then((response) => response);
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      const task = await request(server)
+        .post('/api/tasks')
+        .set(bearer(TEST_AGENT_TOKEN))
+        .send({ title: 'for the embedded waiter' })
+        .expect(201);
+      const response = await claimed;
+      expect(response.status).toBe(200);
+      expect(successBody<{ id: string }>(response).data.id).toBe(successBody<{ id: string }>(task).data.id);
+    } finally {
+      await hub.close();
+    }
+  });
 });

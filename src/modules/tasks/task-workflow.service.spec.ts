@@ -5,8 +5,13 @@ import { buildTask } from '../../../test/factories/task.factory.js';
 // The SPEC section 12 table as the tests restate it from the text: the service must write exactly these changes.
 import { ALLOWED_TRANSITIONS, STATUSES } from '../../../test/utils/tasks-lifecycle-helpers.js';
 import { toErrorResponse } from '../../common/errors/error-envelope.js';
+import type {
+  DatabaseNotificationsService,
+  NotificationHandler,
+} from '../../database/database-notifications.service.js';
 import type { AgentsService } from '../agents/agents.service.js';
 import type { TeamsService } from '../teams/teams.service.js';
+import { ClaimWakeupsService } from './claim-wakeups.service.js';
 import type { TaskQueueRepository } from './task-queue.repository.js';
 import { statusChangeFields } from './task-transitions.js';
 import { DEFAULT_LEASE_SECONDS, TaskWorkflowService } from './task-workflow.service.js';
@@ -36,6 +41,9 @@ describe(TaskWorkflowService.name, () => {
   const agentExists = jest.fn<AgentsService['exists']>();
   const membershipsOfAgent = jest.fn<TeamsService['membershipsOfAgent']>();
   let sut: TaskWorkflowService;
+  let wakeups: ClaimWakeupsService;
+  // What a NOTIFY on the claimable channel would do: wake the waiting claims.
+  let notifyClaimable: NotificationHandler = () => undefined;
 
   beforeEach(() => {
     jest.resetAllMocks();
@@ -45,12 +53,22 @@ describe(TaskWorkflowService.name, () => {
     unfinishedDependencies.mockResolvedValue([]);
     agentExists.mockResolvedValue(true);
     membershipsOfAgent.mockResolvedValue([]);
+    const notifications = {
+      live: true,
+      subscribe: (_channel: string, handler: NotificationHandler) => {
+        notifyClaimable = handler;
+        return () => undefined;
+      },
+    };
+    wakeups = new ClaimWakeupsService(notifications as unknown as DatabaseNotificationsService);
+    wakeups.onModuleInit();
     sut = new TaskWorkflowService(
       { require: requireTask } as unknown as TasksService,
       { applyChange, unfinishedDependencies } as unknown as TasksRepository,
       { claim, renewLease } as unknown as TaskQueueRepository,
       { exists: agentExists } as unknown as AgentsService,
       { membershipsOfAgent } as unknown as TeamsService,
+      wakeups,
     );
   });
 
@@ -231,6 +249,74 @@ describe(TaskWorkflowService.name, () => {
     it('takes nothing when the caller may not claim', async () => {
       expect(await outcome(sut.claim(userContext(), {}))).toMatchObject({ status: 403 });
       expect(claim).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('claim with a wait (long polling)', () => {
+    const open = () => ({ seconds: 30, signal: new AbortController().signal });
+    const settled = async (promise: Promise<unknown>): Promise<boolean> => {
+      let done = false;
+      void promise.then(() => (done = true));
+      await new Promise((resolve) => setImmediate(resolve));
+      return done;
+    };
+
+    it('answers at once when a task is claimable, without waiting', async () => {
+      claim.mockResolvedValue(task);
+      expect(await sut.claim(agentContext(), {}, open())).toMatchObject({ id: task.id });
+      expect(claim).toHaveBeenCalledTimes(1);
+    });
+
+    it('waits without claiming again until a task may have become claimable, then claims it', async () => {
+      claim.mockResolvedValueOnce(null).mockResolvedValueOnce(task);
+      const waiting = sut.claim(agentContext(), {}, open());
+      expect(await settled(waiting)).toBe(false);
+      expect(claim).toHaveBeenCalledTimes(1);
+      notifyClaimable('');
+      expect(await waiting).toMatchObject({ id: task.id });
+      expect(claim).toHaveBeenCalledTimes(2);
+    });
+
+    it('does not miss a wake-up that comes while the empty claim is still running', async () => {
+      claim.mockImplementationOnce(() => {
+        notifyClaimable('');
+        return Promise.resolve(null);
+      });
+      claim.mockResolvedValueOnce(task);
+      expect(await sut.claim(agentContext(), {}, open())).toMatchObject({ id: task.id });
+    });
+
+    it('goes back to waiting when another agent took the task first', async () => {
+      claim.mockResolvedValue(null);
+      const waiting = sut.claim(agentContext(), {}, open());
+      await settled(waiting);
+      notifyClaimable('');
+      expect(await settled(waiting)).toBe(false);
+      expect(claim).toHaveBeenCalledTimes(2);
+      claim.mockResolvedValue(task);
+      notifyClaimable('');
+      expect(await waiting).toMatchObject({ id: task.id });
+    });
+
+    it('answers null when the client goes away, and when the hub shuts down, without claiming again', async () => {
+      claim.mockResolvedValue(null);
+      const client = new AbortController();
+      const abandoned = sut.claim(agentContext(), {}, { seconds: 30, signal: client.signal });
+      await settled(abandoned);
+      client.abort();
+      expect(await abandoned).toBeNull();
+
+      const interrupted = sut.claim(agentContext(), {}, open());
+      await settled(interrupted);
+      wakeups.beforeApplicationShutdown();
+      expect(await interrupted).toBeNull();
+      expect(claim).toHaveBeenCalledTimes(2);
+    });
+
+    it('looks once more when the wait has run out, then answers null', async () => {
+      claim.mockResolvedValue(null);
+      expect(await sut.claim(agentContext(), {}, { seconds: 1, signal: new AbortController().signal })).toBeNull();
+      expect(claim).toHaveBeenCalledTimes(2);
     });
   });
 

@@ -3,6 +3,7 @@ import type { RequestContext } from '../../common/auth/request-context.js';
 import { ConflictError, NotFoundError, ValidationFailedError } from '../../common/errors/domain-errors.js';
 import { AgentsService } from '../agents/agents.service.js';
 import { TeamsService } from '../teams/teams.service.js';
+import { ClaimWakeupsService } from './claim-wakeups.service.js';
 import type { ChangeStatusDto, ClaimTaskDto } from './dto/task-inputs.dto.js';
 import { type TaskResponseDto, toTaskResponse } from './dto/task.response.dto.js';
 import { assertMayChange, claimantOf, leaseToRenew } from './task-access.policy.js';
@@ -24,6 +25,12 @@ import { TasksService } from './tasks.service.js';
 export const DEFAULT_LEASE_SECONDS = 120;
 
 /** Status changes, assignment and the work queue (SPEC sections 7 and 12). */
+/** How long a claim may wait for work, and the signal that ends the wait early (the client left). */
+export interface ClaimWait {
+  seconds: number;
+  signal: AbortSignal;
+}
+
 @Injectable()
 export class TaskWorkflowService {
   constructor(
@@ -32,6 +39,7 @@ export class TaskWorkflowService {
     private readonly queue: TaskQueueRepository,
     private readonly agents: AgentsService,
     private readonly teams: TeamsService,
+    private readonly wakeups: ClaimWakeupsService,
   ) {}
 
   async changeStatus(
@@ -94,21 +102,38 @@ export class TaskWorkflowService {
   }
 
   /** Takes the best task the agent may work on, with a lease; null when the queue has nothing for it (204). */
-  async claim(ctx: RequestContext, dto: ClaimTaskDto): Promise<TaskResponseDto | null> {
+  /**
+   * Takes the next task the agent may work on, with a lease. With `wait`, a claim that finds nothing waits up
+   * to `wait.seconds` for a task to become claimable on any instance and claims again at every wake-up; it
+   * holds no database connection while waiting, and stops at once when the client leaves or the hub shuts
+   * down (then, like a wait that ran out, it answers with no task).
+   */
+  async claim(ctx: RequestContext, dto: ClaimTaskDto, wait?: ClaimWait): Promise<TaskResponseDto | null> {
     const { agentId, named } = claimantOf(ctx, dto.agentId);
     if (named && !(await this.agents.exists(agentId))) {
       throw new NotFoundError('agent');
     }
     const leaseSeconds = dto.leaseSeconds ?? DEFAULT_LEASE_SECONDS;
-    const task = await this.queue.claim({
-      agentId,
-      memberships: await this.teams.membershipsOfAgent(agentId),
-      teamId: dto.teamId,
-      roleId: dto.roleId,
-      leaseSeconds,
-      event: historyEntry(ctx, 'claimed', { agentId, leaseSeconds }),
-    });
-    return task ? toTaskResponse(task) : null;
+    const deadline = Date.now() + (wait?.seconds ?? 0) * 1000;
+    for (;;) {
+      const mark = this.wakeups.mark;
+      const task = await this.queue.claim({
+        agentId,
+        memberships: await this.teams.membershipsOfAgent(agentId),
+        teamId: dto.teamId,
+        roleId: dto.roleId,
+        leaseSeconds,
+        event: historyEntry(ctx, 'claimed', { agentId, leaseSeconds }),
+      });
+      const remainingMs = deadline - Date.now();
+      if (task || !wait || remainingMs <= 0) {
+        return task ? toTaskResponse(task) : null;
+      }
+      await this.wakeups.waitAfter(mark, remainingMs, wait.signal);
+      if (this.wakeups.isClosing || wait.signal.aborted) {
+        return null;
+      }
+    }
   }
 
   async renewLease(ctx: RequestContext, id: string, leaseSeconds = DEFAULT_LEASE_SECONDS): Promise<TaskResponseDto> {

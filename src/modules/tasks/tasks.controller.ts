@@ -3,11 +3,13 @@ import { ApiHeader, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/
 import { AdminOnly, Authenticated, Ctx, PeopleOrHubToken } from '../../common/auth/auth.decorators.js';
 import type { RequestContext } from '../../common/auth/request-context.js';
 import { ApiErrors, ApiSuccess, NoContent } from '../../common/http/api-responses.decorators.js';
+import { clientGone } from '../../common/http/client-gone.js';
 import { IdParam } from '../../common/http/id-param.js';
 import { RequestHeader } from '../../common/http/request-header.js';
 import {
   AssignTaskDto,
   ChangeStatusDto,
+  ClaimQueryDto,
   ClaimTaskDto,
   CreateTaskDto,
   ListTasksQueryDto,
@@ -69,7 +71,8 @@ export class TasksController {
   @Authenticated()
   @ApiOperation({
     summary: 'Take the next task from the work queue, with a lease',
-    description: 'Highest priority first, then oldest, among todo tasks the agent may work on. 204 when there is none.',
+    description:
+      'Highest priority first, then oldest, among todo tasks the agent may work on. 204 when there is none, or, with `waitSeconds`, when none became claimable in that time (the wait ends early, with 204, when the hub shuts down).',
   })
   @ApiSuccess(TaskResponseDto)
   @ApiNoContentResponse({ description: 'Nothing to claim' })
@@ -80,9 +83,11 @@ export class TasksController {
   async claim(
     @Ctx() ctx: RequestContext,
     @Body() dto: ClaimTaskDto,
-    @Res({ passthrough: true }) reply: { status(code: number): unknown },
+    @Query() query: ClaimQueryDto,
+    @Res({ passthrough: true }) reply: Parameters<typeof clientGone>[0] & { status(code: number): unknown },
   ): Promise<TaskResponseDto | undefined> {
-    const task = await this.workflow.claim(ctx, dto);
+    const wait = query.waitSeconds ? { seconds: query.waitSeconds, signal: clientGone(reply) } : undefined;
+    const task = await this.workflow.claim(ctx, dto, wait);
     reply.status(task ? HttpStatus.OK : HttpStatus.NO_CONTENT);
     return task ?? undefined;
   }

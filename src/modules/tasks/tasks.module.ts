@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AgentsModule } from '../agents/agents.module.js';
 import { AuditModule } from '../audit/audit.module.js';
 import { TeamsModule } from '../teams/teams.module.js';
+import { ClaimWakeupsService } from './claim-wakeups.service.js';
 import { ArchivedTaskEntity } from './archived-task.entity.js';
 import { CallbackDeliveriesRepository } from './callbacks/callback-deliveries.repository.js';
 import { CallbackDeliveryEntity } from './callbacks/callback-delivery.entity.js';
@@ -33,6 +34,7 @@ import { TasksService } from './tasks.service.js';
   controllers: [TaskArchiveController, TasksController],
   providers: [
     TasksService,
+    ClaimWakeupsService,
     TaskWorkflowService,
     TaskArchiveService,
     TaskCallbacksService,

@@ -4,10 +4,16 @@ import { CallbackDeliveryEntity } from './callbacks/callback-delivery.entity.js'
 import { CreateTasks1795661100000 } from './migrations/1795661100000-CreateTasks.js';
 import { TaskListIndexes1795661300000 } from './migrations/1795661300000-TaskListIndexes.js';
 import { TaskFilterIndex1795661500000 } from './migrations/1795661500000-TaskFilterIndex.js';
+import { NotifyClaimableTasks1796300000000 } from './migrations/1796300000000-NotifyClaimableTasks.js';
 import { TaskEntity } from './task.entity.js';
 
 /** Tasks, the archive and the callback outbox. */
 export const TASKS_SCHEMA: ModuleSchema = {
   entities: [TaskEntity, ArchivedTaskEntity, CallbackDeliveryEntity],
-  migrations: [CreateTasks1795661100000, TaskListIndexes1795661300000, TaskFilterIndex1795661500000],
+  migrations: [
+    CreateTasks1795661100000,
+    TaskListIndexes1795661300000,
+    TaskFilterIndex1795661500000,
+    NotifyClaimableTasks1796300000000,
+  ],
 };

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
@@ -162,6 +162,25 @@ export class ClaimTaskDto {
   @IsOptional()
   @IsUUID()
   agentId?: string;
+}
+
+/** The longest a claim may wait for work (`POST /api/tasks/claim?waitSeconds=`). */
+export const MAX_CLAIM_WAIT_SECONDS = 30;
+
+export class ClaimQueryDto {
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: MAX_CLAIM_WAIT_SECONDS,
+    default: 0,
+    description:
+      'Long-poll: when nothing is claimable, wait up to this many seconds for a task to become claimable on any hub instance (created, returned to todo, or freed by a completed dependency) and claim it; 204 when none came',
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(MAX_CLAIM_WAIT_SECONDS)
+  waitSeconds?: number;
 }
 
 export class RenewLeaseDto {
