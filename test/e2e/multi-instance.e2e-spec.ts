@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import pg from 'pg';
+import type pg from 'pg';
 import { strongPassword } from '../factories/user.factory.js';
 import { CallbackReceiver } from '../utils/callback-receiver.js';
 import { answerCode, dataOfAnswer, type HubAnswer, hubRequest, type HubRequestOptions } from '../utils/hub-client.js';
-import { buildHub, type HubProcess, startHubProcess } from '../utils/hub-processes.js';
+import { type HubCluster, startHubCluster } from '../utils/hub-cluster.js';
+import { type HubProcess, startHubProcess } from '../utils/hub-processes.js';
 import type { KeyedRegistration, Page, TaskDto, TokenPair } from '../utils/payloads.js';
 import { pollStatus, pollUntil } from '../utils/poll.js';
-import { TEST_AGENT_TOKEN, testProcessEnv } from '../utils/test-config.js';
-import { createTestDatabase, type TestDatabase } from '../utils/test-database.js';
+import { TEST_AGENT_TOKEN } from '../utils/test-config.js';
 import { bearer, type Headers } from '../utils/tokens.js';
 import { unique } from '../utils/values.js';
 
@@ -48,31 +48,23 @@ const freshAddress = (): string => {
  * AGENT_TOKEN rotation).
  */
 describe('Three hub processes on one database (issue 10, item 2)', () => {
-  let main: string;
-  let database: TestDatabase;
-  let env: Record<string, string>;
+  let cluster: HubCluster;
   let hubs: HubProcess[] = [];
   let db: pg.Client;
   let receiver: CallbackReceiver;
   let adminToken = TEST_AGENT_TOKEN;
 
   beforeAll(async () => {
-    [main, database, receiver] = await Promise.all([buildHub(), createTestDatabase(), CallbackReceiver.start()]);
-    env = testProcessEnv(database.url, {
-      SCHEDULER_ENABLED: 'true',
-      CALLBACK_ALLOW_PRIVATE_NETWORKS: 'true',
-      ...LIMITS,
-    });
-    hubs = await Promise.all([0, 1, 2].map(() => startHubProcess(main, env)));
-    db = new pg.Client({ connectionString: database.url });
-    await db.connect();
+    [cluster, receiver] = await Promise.all([
+      startHubCluster(3, { SCHEDULER_ENABLED: 'true', CALLBACK_ALLOW_PRIVATE_NETWORKS: 'true', ...LIMITS }),
+      CallbackReceiver.start(),
+    ]);
+    ({ hubs, db } = cluster);
   }, 120_000);
 
   afterAll(async () => {
-    await db?.end();
-    await Promise.all(hubs.map((hub) => hub.stop()));
+    await cluster?.close();
     await receiver?.close();
-    await database?.drop();
   }, 60_000);
 
   const admin = (): Headers => bearer(adminToken);
@@ -366,7 +358,7 @@ describe('Three hub processes on one database (issue 10, item 2)', () => {
 
       // A process restarted with the old AGENT_TOKEN in its environment does not revive it.
       await hubs[2].stop();
-      hubs[2] = await startHubProcess(main, env);
+      hubs[2] = await startHubProcess(cluster.main, cluster.env);
       expect(await stats(2, oldToken)()).toBe(401);
       expect(await stats(2, newToken)()).toBe(200);
     }, 60_000);

@@ -1,32 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import pg from 'pg';
-import { startHubProcess, buildHub, type HubProcess } from '../utils/hub-processes.js';
+import type pg from 'pg';
+import { type HubCluster, startHubCluster } from '../utils/hub-cluster.js';
+import type { HubProcess } from '../utils/hub-processes.js';
 import { sleep } from '../utils/poll.js';
-import { TEST_AGENT_TOKEN, testProcessEnv } from '../utils/test-config.js';
-import { createTestDatabase, type TestDatabase } from '../utils/test-database.js';
+import { TEST_AGENT_TOKEN } from '../utils/test-config.js';
 
 const INTERVAL_SECONDS = 10;
 const OBSERVE_MS = 27_000;
 
 describe('Scheduled tasks with three hub processes on one database (SPEC section 8)', () => {
-  let database: TestDatabase;
+  let cluster: HubCluster;
   let hubs: HubProcess[] = [];
   let client: pg.Client;
 
   beforeAll(async () => {
-    const main = await buildHub();
-    database = await createTestDatabase();
-    const env = testProcessEnv(database.url, { SCHEDULER_ENABLED: 'true' });
-    hubs = await Promise.all([1, 2, 3].map(() => startHubProcess(main, env)));
-    client = new pg.Client({ connectionString: database.url });
-    await client.connect();
+    cluster = await startHubCluster(3, { SCHEDULER_ENABLED: 'true' });
+    ({ hubs, db: client } = cluster);
   }, 120_000);
 
-  afterAll(async () => {
-    await client?.end();
-    await Promise.all(hubs.map((hub) => hub.stop()));
-    await database?.drop();
-  }, 60_000);
+  afterAll(() => cluster?.close(), 60_000);
 
   it(
     'creates exactly one task per occurrence of an interval schedule',

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import pg from 'pg';
+import type pg from 'pg';
 import { answerCode, dataOfAnswer, type HubAnswer, hubRequest } from '../utils/hub-client.js';
-import { buildHub, type HubProcess, startHubProcess } from '../utils/hub-processes.js';
+import { type HubCluster, startHubCluster } from '../utils/hub-cluster.js';
+import { type HubProcess, startHubProcess } from '../utils/hub-processes.js';
 import type { KeyedRegistration, TaskDto } from '../utils/payloads.js';
 import { sleep } from '../utils/poll.js';
-import { TEST_AGENT_TOKEN, testProcessEnv } from '../utils/test-config.js';
-import { createTestDatabase, type TestDatabase } from '../utils/test-database.js';
+import { TEST_AGENT_TOKEN } from '../utils/test-config.js';
 import { bearer, type Headers } from '../utils/tokens.js';
 import { unique } from '../utils/values.js';
 
@@ -21,28 +21,19 @@ const WAITERS = 6;
  * pool connection, and it ends cleanly when the client leaves or the hub shuts down.
  */
 describe('Claims that wait for work, across hub processes (issue 12, item 1)', () => {
-  let main: string;
-  let database: TestDatabase;
-  let env: Record<string, string>;
+  let cluster: HubCluster;
   let hubs: HubProcess[] = [];
   let db: pg.Client;
   let sequence = 0;
   const admin: Headers = bearer(TEST_AGENT_TOKEN);
 
   beforeAll(async () => {
-    [main, database] = await Promise.all([buildHub(), createTestDatabase()]);
     // A pool of two connections: a wait that held one would soon starve the process.
-    env = testProcessEnv(database.url, { DB_POOL_SIZE: '2' });
-    hubs = await Promise.all([0, 1].map(() => startHubProcess(main, env)));
-    db = new pg.Client({ connectionString: database.url });
-    await db.connect();
+    cluster = await startHubCluster(2, { DB_POOL_SIZE: '2' });
+    ({ hubs, db } = cluster);
   }, 120_000);
 
-  afterAll(async () => {
-    await db?.end();
-    await Promise.all(hubs.map((hub) => hub.stop()));
-    await database?.drop();
-  }, 60_000);
+  afterAll(() => cluster?.close(), 60_000);
 
   async function registerAgent(hub: HubProcess): Promise<Headers> {
     sequence += 1;
@@ -150,7 +141,7 @@ describe('Claims that wait for work, across hub processes (issue 12, item 1)', (
   });
 
   it('ends a waiting claim with 204 when its hub shuts down, and the process exits', async () => {
-    const closing = await startHubProcess(main, env);
+    const closing = await startHubProcess(cluster.main, cluster.env);
     const agent = await registerAgent(closing);
     const started = Date.now();
     const waiting = waitingClaim(closing, agent, LONG_WAIT_SECONDS);
