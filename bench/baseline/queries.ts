@@ -24,6 +24,13 @@ const TASK_COLUMNS = [
   'version',
   'lease_holder_id',
   'lease_expires_at',
+  'max_attempts',
+  'attempt',
+  'retry_backoff_seconds',
+  'timeout_seconds',
+  'available_at',
+  'started_at',
+  'failure_reason',
   'created_at',
   'updated_at',
   'id',
@@ -98,8 +105,9 @@ export const AGENT_BY_KEY_HASH = `SELECT ${select('AgentEntity', AGENT_COLUMNS)}
 
 /** POST /api/tasks (TasksRepository.insert): $1 id … $11 the history, answered from RETURNING. */
 export const INSERT_TASK = `INSERT INTO tasks AS t (id, title, description, priority, team_id, assigned_role_id, parent_task_id,
-         depends_on, callback_url, callback_secret_sealed, status, history)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::uuid[], $9, $10, 'todo', $11::jsonb)
+         depends_on, callback_url, callback_secret_sealed, max_attempts, retry_backoff_seconds, timeout_seconds,
+         status, history)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::uuid[], $9, $10, $11, $12, $13, 'todo', $14::jsonb)
        RETURNING ${TASK_SELECT}`;
 
 /** The list filters the scenarios use (TasksRepository.search builds the same WHERE for them). */
@@ -179,6 +187,7 @@ export const CLAIM = `WITH candidate AS (
          SELECT t.id FROM tasks t
          WHERE t.status = 'todo'
            AND (t.assigned_agent_id IS NULL OR t.assigned_agent_id = $1)
+           AND (t.available_at IS NULL OR t.available_at <= now())
            AND (t.team_id IS NULL OR EXISTS (
              SELECT 1 FROM unnest($5::uuid[], $6::uuid[]) AS m(team_id, role_id)
              WHERE m.team_id = t.team_id AND (t.assigned_role_id IS NULL OR m.role_id = t.assigned_role_id)))

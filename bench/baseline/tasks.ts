@@ -89,6 +89,13 @@ function toTask(row: TaskRow): Record<string, unknown> {
     callbackUrl: row.callbackUrl,
     version: row.version,
     leaseExpiresAt: (row.leaseExpiresAt as Date | null)?.toISOString() ?? null,
+    attempt: row.attempt,
+    maxAttempts: row.maxAttempts,
+    retryBackoffSeconds: row.retryBackoffSeconds,
+    timeoutSeconds: row.timeoutSeconds,
+    availableAt: (row.availableAt as Date | null)?.toISOString() ?? null,
+    startedAt: (row.startedAt as Date | null)?.toISOString() ?? null,
+    failureReason: row.failureReason,
     createdAt: (row.createdAt as Date).toISOString(),
     updatedAt: (row.updatedAt as Date).toISOString(),
   };
@@ -205,6 +212,9 @@ export function registerTaskRoutes(app: FastifyInstance, pool: pg.Pool, credenti
       body.parentTaskId ?? null,
       [],
       null,
+      null,
+      1,
+      10,
       null,
       JSON.stringify([historyEntry(caller, 'created', { title: body.title })]),
     ];

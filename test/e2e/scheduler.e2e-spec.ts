@@ -8,6 +8,7 @@ import { createApp } from '../../src/app/create-app.js';
 import { AGENT_OFFLINE_SWEEP, AgentOfflineSweepJob } from '../../src/modules/scheduler/jobs/agent-offline-sweep.job.js';
 import { HOUSEKEEPING, HousekeepingJob } from '../../src/modules/scheduler/jobs/housekeeping.job.js';
 import { LEASE_EXPIRY, LeaseExpiryJob } from '../../src/modules/scheduler/jobs/lease-expiry.job.js';
+import { TASK_TIMEOUTS, TaskTimeoutJob } from '../../src/modules/scheduler/jobs/task-timeout.job.js';
 import { STATS_SNAPSHOT, StatsSnapshotJob } from '../../src/modules/scheduler/jobs/stats-snapshot.job.js';
 import { TASK_RETENTION, TaskRetentionJob } from '../../src/modules/scheduler/jobs/task-retention.job.js';
 import { ScheduleRunnerService } from '../../src/modules/scheduler/schedule-runner.service.js';
@@ -739,6 +740,7 @@ describe('Scheduled tasks and system jobs (SPEC sections 8, 11, 12)', () => {
     const JOBS: Array<[string, Type<TickingJob>, string, number]> = [
       ['agent offline sweep', AgentOfflineSweepJob, AGENT_OFFLINE_SWEEP, 30],
       ['lease expiry', LeaseExpiryJob, LEASE_EXPIRY, 15],
+      ['task timeouts', TaskTimeoutJob, TASK_TIMEOUTS, 15],
       ['task retention', TaskRetentionJob, TASK_RETENTION, 600],
       ['housekeeping', HousekeepingJob, HOUSEKEEPING, 600],
       ['stats snapshot (STATS_SNAPSHOT_INTERVAL_SECONDS, default 60)', StatsSnapshotJob, STATS_SNAPSHOT, 60],

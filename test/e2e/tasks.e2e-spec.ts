@@ -137,6 +137,14 @@ describe('Task lifecycle (SPEC sections 7 and 12)', () => {
         callbackUrl: null,
         version: 1,
         leaseExpiresAt: null,
+        // No retries and no timeout unless the task asks for them (issue 12).
+        attempt: 1,
+        maxAttempts: 1,
+        retryBackoffSeconds: 10,
+        timeoutSeconds: null,
+        availableAt: null,
+        startedAt: null,
+        failureReason: null,
       });
       expect(task.id).toMatch(UUID);
       expect(new Date(task.createdAt).toISOString()).toBe(task.createdAt);

@@ -38,6 +38,13 @@ export function buildTask(overrides: Partial<TaskEntity> = {}): TaskEntity {
     version: 1,
     leaseHolderId: null,
     leaseExpiresAt: null,
+    maxAttempts: 1,
+    attempt: 1,
+    retryBackoffSeconds: 10,
+    timeoutSeconds: null,
+    availableAt: null,
+    startedAt: null,
+    failureReason: null,
     createdAt: now,
     updatedAt: now,
     ...overrides,
@@ -54,6 +61,9 @@ export interface TaskRowOverrides {
   dependsOn?: string[];
   callbackUrl?: string | null;
   callbackSecretSealed?: string | null;
+  maxAttempts?: number;
+  retryBackoffSeconds?: number;
+  timeoutSeconds?: number | null;
   /** State the API reaches only through several steps, written straight into the row. */
   status?: TaskStatus;
   assignedAgentId?: string | null;
@@ -81,6 +91,9 @@ export async function createTask(source: DataSource, overrides: TaskRowOverrides
       dependsOn: overrides.dependsOn ?? [],
       callbackUrl: overrides.callbackUrl ?? null,
       callbackSecretSealed: overrides.callbackSecretSealed ?? null,
+      maxAttempts: overrides.maxAttempts ?? 1,
+      retryBackoffSeconds: overrides.retryBackoffSeconds ?? 10,
+      timeoutSeconds: overrides.timeoutSeconds ?? null,
     },
     buildHistoryEntry('created', { title: overrides.title }),
   );

@@ -54,6 +54,13 @@ export interface TaskDto {
   callbackUrl: string | null;
   version: number;
   leaseExpiresAt: string | null;
+  attempt: number;
+  maxAttempts: number;
+  retryBackoffSeconds: number;
+  timeoutSeconds: number | null;
+  availableAt: string | null;
+  startedAt: string | null;
+  failureReason: 'attempts_exhausted' | 'timed_out' | null;
   createdAt: string;
   updatedAt: string;
   [field: string]: unknown;

@@ -12,6 +12,7 @@ import { AgentOfflineSweepJob } from './jobs/agent-offline-sweep.job.js';
 import { CallbackDeliveryWorker } from './jobs/callback-delivery.worker.js';
 import { HousekeepingJob } from './jobs/housekeeping.job.js';
 import { LeaseExpiryJob } from './jobs/lease-expiry.job.js';
+import { TaskTimeoutJob } from './jobs/task-timeout.job.js';
 import { ScheduledTasksJob } from './jobs/scheduled-tasks.job.js';
 import { StatsSnapshotJob } from './jobs/stats-snapshot.job.js';
 import { TaskRetentionJob } from './jobs/task-retention.job.js';
@@ -51,6 +52,7 @@ export class SchedulerModule {
         ScheduleRunnerService,
         AgentOfflineSweepJob,
         LeaseExpiryJob,
+        TaskTimeoutJob,
         TaskRetentionJob,
         CallbackDeliveryWorker,
         ScheduledTasksJob,

@@ -51,3 +51,13 @@ export function leaseToRenew(ctx: RequestContext, task: Pick<TaskEntity, 'leaseH
 /** A lease has expired once its end lies in the past; a task without a lease has none to expire. */
 export const leaseHasExpired = (task: Pick<TaskEntity, 'leaseExpiresAt'>, now: Date): boolean =>
   task.leaseExpiresAt !== null && task.leaseExpiresAt.getTime() < now.getTime();
+
+/** An attempt has timed out once it has been `in_progress` longer than the task's `timeoutSeconds`. */
+export const attemptHasTimedOut = (
+  task: Pick<TaskEntity, 'status' | 'startedAt' | 'timeoutSeconds'>,
+  now: Date,
+): boolean =>
+  task.status === 'in_progress' &&
+  task.startedAt !== null &&
+  task.timeoutSeconds !== null &&
+  task.startedAt.getTime() + task.timeoutSeconds * 1000 < now.getTime();

@@ -26,6 +26,13 @@ const SHARED_COLUMNS = [
   'lease_expires_at',
   'created_at',
   'updated_at',
+  'max_attempts',
+  'attempt',
+  'retry_backoff_seconds',
+  'timeout_seconds',
+  'available_at',
+  'started_at',
+  'failure_reason',
 ]
   .map((column) => `"${column}"`)
   .join(', ');
@@ -67,7 +74,10 @@ export class TaskArchiveRepository {
          INSERT INTO tasks (${SHARED_COLUMNS})
          SELECT id, title, description, status, priority, $2, $3, $4,
            parent_task_id, depends_on, history, last_output, last_exit_code, callback_url, callback_secret_sealed,
-           version + 1, NULL, NULL, created_at, now()
+           version + 1, NULL, NULL, created_at, now(),
+           max_attempts, attempt, retry_backoff_seconds, timeout_seconds, available_at,
+           -- A restored attempt under way counts its timeout from now, not from before it was archived.
+           CASE WHEN status = 'in_progress' THEN now() END, failure_reason
          FROM moved RETURNING id`,
         [id, references.teamId, references.assignedAgentId, references.assignedRoleId],
       );

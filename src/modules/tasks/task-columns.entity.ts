@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, UpdateDateColumn } from 'typeorm';
-import type { TaskPriority, TaskStatus } from './task-status.js';
+import type { FailureReason, TaskPriority, TaskStatus } from './task-status.js';
 
 /** One entry of a task's history (newest 200 kept). */
 export interface TaskHistoryEntry {
@@ -68,6 +68,34 @@ export abstract class TaskColumns {
 
   @Column({ name: 'lease_expires_at', type: 'timestamptz', nullable: true })
   leaseExpiresAt!: Date | null;
+
+  /** How many attempts the task gets: failures, expired leases and timeouts each use one (when above 1). */
+  @Column({ name: 'max_attempts', type: 'integer', default: 1 })
+  maxAttempts!: number;
+
+  /** The attempt under way or next, from 1. */
+  @Column({ type: 'integer', default: 1 })
+  attempt!: number;
+
+  /** The first retry's delay; each further one doubles it (capped), with jitter. */
+  @Column({ name: 'retry_backoff_seconds', type: 'integer', default: 10 })
+  retryBackoffSeconds!: number;
+
+  /** How long an attempt may stay `in_progress` before the hub fails it (`timed_out`); null: no limit. */
+  @Column({ name: 'timeout_seconds', type: 'integer', nullable: true })
+  timeoutSeconds!: number | null;
+
+  /** Not claimable before this moment (a retry's backoff); null: at once. */
+  @Column({ name: 'available_at', type: 'timestamptz', nullable: true })
+  availableAt!: Date | null;
+
+  /** When the current attempt went `in_progress` (what a timeout counts from). */
+  @Column({ name: 'started_at', type: 'timestamptz', nullable: true })
+  startedAt!: Date | null;
+
+  /** Why the hub failed the task: `attempts_exhausted` or `timed_out`; null otherwise. */
+  @Column({ name: 'failure_reason', type: 'varchar', length: 32, nullable: true })
+  failureReason!: FailureReason | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

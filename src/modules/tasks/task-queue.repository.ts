@@ -75,6 +75,7 @@ export class TaskQueueRepository {
          SELECT t.id FROM tasks t
          WHERE t.status = 'todo'
            AND (t.assigned_agent_id IS NULL OR t.assigned_agent_id = $1)
+           AND (t.available_at IS NULL OR t.available_at <= now())
            AND (t.team_id IS NULL OR EXISTS (
              SELECT 1 FROM unnest($5::uuid[], $6::uuid[]) AS m(team_id, role_id)
              WHERE m.team_id = t.team_id AND (t.assigned_role_id IS NULL OR m.role_id = t.assigned_role_id)))
@@ -113,6 +114,18 @@ export class TaskQueueRepository {
   }
 
   /** Ids of tasks whose lease ran out while assigned or in progress. */
+  /** Attempts in progress longer than their task's timeout (the partial index tasks_timeout_scan_idx). */
+  async timedOutIds(limit = 500): Promise<string[]> {
+    const rows = await this.dataSource.query<Array<{ id: string }>>(
+      `SELECT id FROM tasks
+       WHERE status = 'in_progress' AND timeout_seconds IS NOT NULL
+         AND started_at < now() - make_interval(secs => timeout_seconds)
+       LIMIT $1`,
+      [limit],
+    );
+    return rows.map((row) => row.id);
+  }
+
   async expiredLeaseIds(limit = 500): Promise<string[]> {
     const rows = await this.dataSource.query<Array<{ id: string }>>(
       `SELECT id FROM tasks WHERE lease_expires_at < now() AND status IN ('assigned', 'in_progress') LIMIT $1`,

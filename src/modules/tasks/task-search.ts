@@ -1,11 +1,12 @@
 import { ValidationFailedError } from '../../common/errors/domain-errors.js';
 import { containsPattern } from '../../database/like-pattern.js';
-import type { TaskStatus } from './task-status.js';
+import type { FailureReason, TaskStatus } from './task-status.js';
 
 export type TaskSortColumn = 'createdAt' | 'updatedAt' | 'priority' | 'title';
 
 export interface TaskSearch {
   status?: TaskStatus[];
+  reason?: FailureReason;
   priority?: string[];
   teamId?: string;
   agentId?: string;
@@ -67,6 +68,9 @@ export function taskSearchSql(filter: TaskSearch): TaskSearchSql {
   };
   if (filter.status?.length) {
     conditions.push(`t.status = ANY(${bind(filter.status)}::varchar[])`);
+  }
+  if (filter.reason) {
+    conditions.push(`t.failure_reason = ${bind(filter.reason)}`);
   }
   if (filter.priority?.length) {
     conditions.push(`t.priority = ANY(${bind(filter.priority)}::varchar[])`);

@@ -23,6 +23,10 @@ export const TRANSITIONS: Record<TaskStatus, readonly TaskStatus[]> = {
   cancelled: [],
 };
 
+/** Why the hub itself failed a task (`GET /api/tasks?status=failed&reason=attempts_exhausted`: the dead letters). */
+export const FAILURE_REASONS = ['attempts_exhausted', 'timed_out'] as const;
+export type FailureReason = (typeof FAILURE_REASONS)[number];
+
 export const FINISHED_STATUSES: readonly TaskStatus[] = ['completed', 'failed', 'cancelled'];
 
 // The original hub's spellings (shared/reference/original-ananta-hub.md §2.4) and a few obvious others.

@@ -10,9 +10,11 @@ import type {
   NotificationHandler,
 } from '../../database/database-notifications.service.js';
 import type { AgentsService } from '../agents/agents.service.js';
+import type { AuditService } from '../audit/audit.service.js';
 import type { TeamsService } from '../teams/teams.service.js';
 import { ClaimWakeupsService } from './claim-wakeups.service.js';
 import type { TaskQueueRepository } from './task-queue.repository.js';
+import { REQUEUE_FIELDS } from './task-retries.js';
 import { statusChangeFields } from './task-transitions.js';
 import { DEFAULT_LEASE_SECONDS, TaskWorkflowService } from './task-workflow.service.js';
 import type { TaskEntity } from './task.entity.js';
@@ -40,6 +42,7 @@ describe(TaskWorkflowService.name, () => {
   const renewLease = jest.fn<TaskQueueRepository['renewLease']>();
   const agentExists = jest.fn<AgentsService['exists']>();
   const membershipsOfAgent = jest.fn<TeamsService['membershipsOfAgent']>();
+  const auditRecord = jest.fn<AuditService['record']>();
   let sut: TaskWorkflowService;
   let wakeups: ClaimWakeupsService;
   // What a NOTIFY on the claimable channel would do: wake the waiting claims.
@@ -69,6 +72,7 @@ describe(TaskWorkflowService.name, () => {
       { exists: agentExists } as unknown as AgentsService,
       { membershipsOfAgent } as unknown as TeamsService,
       wakeups,
+      { record: auditRecord } as unknown as AuditService,
     );
   });
 
@@ -82,11 +86,16 @@ describe(TaskWorkflowService.name, () => {
         );
         if (ALLOWED_TRANSITIONS[from].includes(to)) {
           expect(result).toBe('allowed');
+          // Starting work starts the attempt's clock; re-queuing a failed task starts its attempts over.
+          const extra =
+            to === 'in_progress' ? { startedAt: expect.any(Date) } : from === 'failed' ? REQUEUE_FIELDS : {};
           expect(applyChange).toHaveBeenCalledWith(task.id, {
-            fields: statusChangeFields(to, 'out', 3),
+            fields: { ...statusChangeFields(to, 'out', 3), ...extra },
             event: expect.objectContaining({ type: 'status_changed', details: { from, to, exitCode: 3 } }),
             version: undefined,
             fromStatuses: [from],
+            // A reported failure is decided on the locked row: retried while attempts remain.
+            decide: to === 'failed' ? expect.any(Function) : undefined,
           });
         } else {
           expect(result).toEqual({ status: 409, code: 'invalid_transition', details: { from, to } });

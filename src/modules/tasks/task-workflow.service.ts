@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import type { RequestContext } from '../../common/auth/request-context.js';
 import { ConflictError, NotFoundError, ValidationFailedError } from '../../common/errors/domain-errors.js';
 import { AgentsService } from '../agents/agents.service.js';
+import { AuditService } from '../audit/audit.service.js';
 import { TeamsService } from '../teams/teams.service.js';
+import { type FailureCause, failurePlan, planEntry, REQUEUE_FIELDS } from './task-retries.js';
 import { ClaimWakeupsService } from './claim-wakeups.service.js';
 import type { ChangeStatusDto, ClaimTaskDto } from './dto/task-inputs.dto.js';
 import { type TaskResponseDto, toTaskResponse } from './dto/task.response.dto.js';
@@ -18,8 +20,9 @@ import {
   statusChangeFields,
   unassignmentFields,
 } from './task-transitions.js';
+import type { TaskHistoryEntry } from './task-columns.entity.js';
 import type { TaskEntity } from './task.entity.js';
-import { TasksRepository } from './tasks.repository.js';
+import { type TaskChange, type TaskFields, TasksRepository } from './tasks.repository.js';
 import { TasksService } from './tasks.service.js';
 
 export const DEFAULT_LEASE_SECONDS = 120;
@@ -40,6 +43,7 @@ export class TaskWorkflowService {
     private readonly agents: AgentsService,
     private readonly teams: TeamsService,
     private readonly wakeups: ClaimWakeupsService,
+    private readonly audit: AuditService,
   ) {}
 
   async changeStatus(
@@ -70,12 +74,30 @@ export class TaskWorkflowService {
         });
       }
     }
-    return this.apply(task, {
-      fields: statusChangeFields(to, dto.output, dto.exitCode),
-      event: historyEntry(ctx, 'status_changed', { from: task.status, to, exitCode: dto.exitCode }),
+    const requeued = task.status === 'failed' && to === 'todo';
+    const event = historyEntry(ctx, 'status_changed', { from: task.status, to, exitCode: dto.exitCode });
+    const fields = {
+      ...statusChangeFields(to, dto.output, dto.exitCode),
+      ...(to === 'in_progress' ? { startedAt: new Date() } : {}),
+      ...(requeued ? REQUEUE_FIELDS : {}),
+    };
+    const changed = await this.apply(task, {
+      fields,
+      event,
       version: expected,
       fromStatuses: [task.status],
+      // A reported failure may be retried instead, depending on the attempts the locked task has left.
+      decide: to === 'failed' ? (before) => this.failure(before, 'failed', fields, event) : undefined,
     });
+    if (requeued && ctx.isAdmin) {
+      await this.audit.record(ctx, {
+        action: 'task.requeued',
+        targetType: 'task',
+        targetId: id,
+        details: { attempts: task.attempt, reason: task.failureReason },
+      });
+    }
+    return changed;
   }
 
   async assign(ctx: RequestContext, id: string, agentId: string): Promise<TaskResponseDto> {
@@ -101,7 +123,6 @@ export class TaskWorkflowService {
     });
   }
 
-  /** Takes the best task the agent may work on, with a lease; null when the queue has nothing for it (204). */
   /**
    * Takes the next task the agent may work on, with a lease. With `wait`, a claim that finds nothing waits up
    * to `wait.seconds` for a task to become claimable on any instance and claims again at every wake-up; it
@@ -146,21 +167,59 @@ export class TaskWorkflowService {
     return toTaskResponse(renewed);
   }
 
-  /** The lease-expiry job: tasks whose lease ran out go back to `todo` for someone else to claim. */
+  /**
+   * The lease-expiry job: tasks whose lease ran out go back to `todo` for someone else to claim, as a retry
+   * (attempt + 1, after the backoff) when they have attempts to count, or end failed when those ran out.
+   */
   async expireLeases(ctx: RequestContext): Promise<string[]> {
     const returned: string[] = [];
     for (const id of await this.queue.expiredLeaseIds()) {
+      const event = historyEntry(ctx, 'lease_expired', {});
       const task = await this.repository.applyChange(id, {
         fields: LEASE_EXPIRED_FIELDS,
-        event: historyEntry(ctx, 'lease_expired', {}),
+        event,
         fromStatuses: LEASED_STATUSES,
         leaseExpired: true,
+        decide: (before) => this.failure(before, 'lease_expired', LEASE_EXPIRED_FIELDS, event),
       });
       if (task) {
         returned.push(id);
       }
     }
     return returned;
+  }
+
+  /**
+   * The timeout job: an attempt `in_progress` longer than its task's `timeoutSeconds` is failed with reason
+   * `timed_out`, or retried if attempts remain. Each attempt times out once, whichever instance runs the tick.
+   */
+  async failTimedOut(ctx: RequestContext): Promise<string[]> {
+    const failed: string[] = [];
+    for (const id of await this.queue.timedOutIds()) {
+      const event = historyEntry(ctx, 'timed_out', {});
+      const task = await this.repository.applyChange(id, {
+        fields: {},
+        event,
+        fromStatuses: ['in_progress'],
+        timedOut: true,
+        decide: (before) => this.failure(before, 'timed_out', {}, event),
+      });
+      if (task) {
+        failed.push(id);
+      }
+    }
+    return failed;
+  }
+
+  // Decided on the locked row: the retry plan, merged over what the step itself writes (output, exit code).
+  private failure(
+    before: TaskEntity,
+    cause: FailureCause,
+    fields: TaskFields,
+    event: TaskHistoryEntry,
+  ): Pick<TaskChange, 'fields' | 'event'> | null {
+    const plan = failurePlan(before, cause, new Date());
+    return plan ? { fields: { ...fields, ...plan.fields }, event: planEntry(plan, event) } : null;
   }
 
   private async apply(

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, Repository } from 'typeorm';
 import { definedOnly } from '../../common/defined-only.js';
-import { leaseHasExpired } from './task-access.policy.js';
+import { attemptHasTimedOut, leaseHasExpired } from './task-access.policy.js';
 import { dependencyCycle } from './task-errors.js';
 import type { TaskHistoryEntry } from './task-columns.entity.js';
 import { TaskEntity } from './task.entity.js';
@@ -23,6 +23,9 @@ export type TaskInsert = Pick<
   | 'dependsOn'
   | 'callbackUrl'
   | 'callbackSecretSealed'
+  | 'maxAttempts'
+  | 'retryBackoffSeconds'
+  | 'timeoutSeconds'
 >;
 
 export type TaskFields = Partial<
@@ -43,6 +46,13 @@ export type TaskFields = Partial<
     | 'callbackSecretSealed'
     | 'leaseHolderId'
     | 'leaseExpiresAt'
+    | 'maxAttempts'
+    | 'attempt'
+    | 'retryBackoffSeconds'
+    | 'timeoutSeconds'
+    | 'availableAt'
+    | 'startedAt'
+    | 'failureReason'
   >
 >;
 
@@ -56,8 +66,15 @@ export interface TaskChange {
   fromStatuses?: readonly TaskStatus[];
   /** Apply only if the task's lease has run out (the lease-expiry job racing a renewal). */
   leaseExpired?: boolean;
+  /** Apply only if the attempt under way has outlived its timeout (the timeout job racing a status report). */
+  timedOut?: boolean;
   /** The new dependsOn/parent targets: refused (dependency_cycle) if the task is reachable from them. */
   noCycleThrough?: string[];
+  /**
+   * Decides the change from the task as locked (a retry depends on its attempt count at that moment); null
+   * keeps `fields` and `event`.
+   */
+  decide?: (before: TaskEntity) => Pick<TaskChange, 'fields' | 'event'> | null;
 }
 
 // Serialises changes of dependency edges, so two concurrent PATCHes cannot close a cycle between them.
@@ -106,8 +123,9 @@ export class TasksRepository {
     // INSERT, never an upsert: an id that exists must fail (409), not overwrite the task (the original's bug).
     const [task] = await this.tasks.query<TaskEntity[]>(
       `INSERT INTO tasks AS t (id, title, description, priority, team_id, assigned_role_id, parent_task_id,
-         depends_on, callback_url, callback_secret_sealed, status, history)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::uuid[], $9, $10, 'todo', $11::jsonb)
+         depends_on, callback_url, callback_secret_sealed, max_attempts, retry_backoff_seconds, timeout_seconds,
+         status, history)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::uuid[], $9, $10, $11, $12, $13, 'todo', $14::jsonb)
        RETURNING ${this.columns}`,
       [
         values.id,
@@ -120,6 +138,9 @@ export class TasksRepository {
         values.dependsOn,
         values.callbackUrl,
         values.callbackSecretSealed,
+        values.maxAttempts,
+        values.retryBackoffSeconds,
+        values.timeoutSeconds,
         JSON.stringify([event]),
       ],
     );
@@ -212,25 +233,27 @@ export class TasksRepository {
         !before ||
         (change.version !== undefined && before.version !== change.version) ||
         (change.fromStatuses && !change.fromStatuses.includes(before.status)) ||
-        (change.leaseExpired && !leaseHasExpired(before, new Date()))
+        (change.leaseExpired && !leaseHasExpired(before, new Date())) ||
+        (change.timedOut && !attemptHasTimedOut(before, new Date()))
       ) {
         return null;
       }
+      const { fields, event } = change.decide?.(before) ?? change;
       if (change.noCycleThrough) {
         await manager.query('SELECT pg_advisory_xact_lock($1)', [DEPENDENCY_LOCK_KEY]);
         if (await this.reaches(change.noCycleThrough, id, manager)) {
-          throw dependencyCycle(change.fields.dependsOn ? 'dependsOn' : 'parentTaskId');
+          throw dependencyCycle(fields.dependsOn ? 'dependsOn' : 'parentTaskId');
         }
       }
       await manager
         .createQueryBuilder()
         .update(TaskEntity)
-        .set({ ...definedOnly(change.fields), history: () => appendHistorySql(':entry'), version: () => 'version + 1' })
-        .where('id = :id', { id, entry: JSON.stringify([change.event]) })
+        .set({ ...definedOnly(fields), history: () => appendHistorySql(':entry'), version: () => 'version + 1' })
+        .where('id = :id', { id, entry: JSON.stringify([event]) })
         .execute();
       const after = await manager.findOneByOrFail(TaskEntity, { id });
       if (after.status !== before.status && after.callbackUrl && after.callbackSecretSealed) {
-        await this.enqueueCallback(manager, after, change.event.at);
+        await this.enqueueCallback(manager, after, event.at);
       }
       return after;
     });

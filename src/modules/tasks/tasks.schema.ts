@@ -5,6 +5,7 @@ import { CreateTasks1795661100000 } from './migrations/1795661100000-CreateTasks
 import { TaskListIndexes1795661300000 } from './migrations/1795661300000-TaskListIndexes.js';
 import { TaskFilterIndex1795661500000 } from './migrations/1795661500000-TaskFilterIndex.js';
 import { NotifyClaimableTasks1796300000000 } from './migrations/1796300000000-NotifyClaimableTasks.js';
+import { TaskAttempts1796310000000 } from './migrations/1796310000000-TaskAttempts.js';
 import { TaskEntity } from './task.entity.js';
 
 /** Tasks, the archive and the callback outbox. */
@@ -15,5 +16,6 @@ export const TASKS_SCHEMA: ModuleSchema = {
     TaskListIndexes1795661300000,
     TaskFilterIndex1795661500000,
     NotifyClaimableTasks1796300000000,
+    TaskAttempts1796310000000,
   ],
 };

@@ -7,6 +7,7 @@ import { PgErrorCode, sqlState } from '../../common/errors/database-errors.js';
 import { AuditService } from '../audit/audit.service.js';
 import { RolesService } from '../teams/roles.service.js';
 import { TeamsService } from '../teams/teams.service.js';
+import { DEFAULT_RETRY_BACKOFF_SECONDS } from './task-retries.js';
 import { CallbackUrlPolicy } from './callbacks/callback-url.policy.js';
 import type { CreateTaskDto, ListTasksQueryDto, UpdateTaskDto } from './dto/task-inputs.dto.js';
 import {
@@ -66,6 +67,9 @@ export class TasksService {
           dependsOn,
           callbackUrl: callback.callbackUrl ?? null,
           callbackSecretSealed: callback.callbackSecretSealed ?? null,
+          maxAttempts: dto.maxAttempts ?? 1,
+          retryBackoffSeconds: dto.retryBackoffSeconds ?? DEFAULT_RETRY_BACKOFF_SECONDS,
+          timeoutSeconds: dto.timeoutSeconds ?? null,
         },
         historyEntry(ctx, 'created', { title: dto.title }),
       );
@@ -94,6 +98,7 @@ export class TasksService {
     }
     const result = await this.tasks.search({
       status: query.status?.map((value) => this.statusFilter(value)),
+      reason: query.reason,
       priority: query.priority,
       teamId: query.teamId,
       agentId: query.agentId,
@@ -143,6 +148,9 @@ export class TasksService {
       assignedRoleId: dto.assignedRoleId,
       parentTaskId: dto.parentTaskId,
       dependsOn,
+      maxAttempts: dto.maxAttempts,
+      retryBackoffSeconds: dto.retryBackoffSeconds,
+      timeoutSeconds: dto.timeoutSeconds,
       ...callback,
     };
     const changed = Object.entries({ ...dto, callbackSecret: undefined })

@@ -1,6 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
+  MAX_ATTEMPTS,
+  MAX_RETRY_BACKOFF_SECONDS,
+  MAX_RETRY_DELAY_SECONDS,
+  MAX_TIMEOUT_SECONDS,
+} from '../task-retries.js';
+import {
   ArrayMaxSize,
   IsArray,
   IsIn,
@@ -18,7 +24,7 @@ import {
 } from 'class-validator';
 import { MaxUtf8Bytes } from '../../../common/http/byte-size.validators.js';
 import { PageQueryDto } from '../../../common/http/pagination.dto.js';
-import { TASK_PRIORITIES, type TaskPriority } from '../task-status.js';
+import { FAILURE_REASONS, type FailureReason, TASK_PRIORITIES, type TaskPriority } from '../task-status.js';
 
 const URL_OPTIONS = { protocols: ['http', 'https'], require_protocol: true, require_tld: false };
 const DESCRIPTION_MAX = 65_536;
@@ -84,6 +90,46 @@ class TaskBodyDto {
   @IsString()
   @Length(16, 256)
   callbackSecret?: string;
+
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: MAX_ATTEMPTS,
+    default: 1,
+    description:
+      'Attempts before the task ends failed with reason attempts_exhausted. Above 1, a reported failure, an expired lease or a timeout sends it back to todo, claimable after the backoff, with attempt + 1',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_ATTEMPTS)
+  maxAttempts?: number;
+
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: MAX_RETRY_BACKOFF_SECONDS,
+    default: 10,
+    description: `The first retry's delay; each further one doubles it, up to ${MAX_RETRY_DELAY_SECONDS} s, with jitter (between half and all of it)`,
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_RETRY_BACKOFF_SECONDS)
+  retryBackoffSeconds?: number;
+
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: MAX_TIMEOUT_SECONDS,
+    nullable: true,
+    type: Number,
+    description:
+      'An attempt in_progress longer than this is failed with reason timed_out (and retried if attempts remain)',
+  })
+  @IsOptional()
+  @ValidateIf((_dto, value) => value !== null)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_TIMEOUT_SECONDS)
+  timeoutSeconds?: number | null;
 }
 
 export class CreateTaskDto extends TaskBodyDto {
@@ -216,6 +262,14 @@ export class ListTasksQueryDto extends PageQueryDto {
   @IsString({ each: true })
   @MaxLength(32, { each: true })
   status?: string[];
+
+  @ApiPropertyOptional({
+    enum: FAILURE_REASONS,
+    description: 'Why the hub failed the task; `status=failed&reason=attempts_exhausted` lists the dead letters',
+  })
+  @IsOptional()
+  @IsIn(FAILURE_REASONS)
+  reason?: FailureReason;
 
   @ApiPropertyOptional({ description: 'Comma-separated priorities', example: 'high,critical' })
   @IsOptional()

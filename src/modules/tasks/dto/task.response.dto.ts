@@ -3,7 +3,14 @@ import type { ArchivedTaskEntity } from '../archived-task.entity.js';
 import type { CallbackDeliveryEntity, DeliveryStatus } from '../callbacks/callback-delivery.entity.js';
 import type { TaskHistoryEntry } from '../task-columns.entity.js';
 import type { TaskEntity } from '../task.entity.js';
-import { TASK_PRIORITIES, TASK_STATUSES, type TaskPriority, type TaskStatus } from '../task-status.js';
+import {
+  FAILURE_REASONS,
+  type FailureReason,
+  TASK_PRIORITIES,
+  TASK_STATUSES,
+  type TaskPriority,
+  type TaskStatus,
+} from '../task-status.js';
 
 export class TaskHistoryEntryDto {
   @ApiProperty({ example: '2026-11-25T10:00:00.000Z' }) at!: string;
@@ -31,6 +38,24 @@ export class TaskResponseDto {
   @ApiProperty({ example: 3, description: 'Send it back (or as If-Match) to make a write conditional' })
   version!: number;
   @ApiProperty({ nullable: true, type: String }) leaseExpiresAt!: string | null;
+  @ApiProperty({ example: 1, description: 'The attempt under way or next, from 1' }) attempt!: number;
+  @ApiProperty({ example: 3, description: 'Attempts the task gets before it ends failed (attempts_exhausted)' })
+  maxAttempts!: number;
+  @ApiProperty({ example: 10, description: 'The first retry’s delay; each further one doubles it, with jitter' })
+  retryBackoffSeconds!: number;
+  @ApiProperty({ nullable: true, type: Number, description: 'How long an attempt may stay in_progress' })
+  timeoutSeconds!: number | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Not claimable before this moment (a retry’s backoff)' })
+  availableAt!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'When the current attempt went in_progress' })
+  startedAt!: string | null;
+  @ApiProperty({
+    nullable: true,
+    // OpenAPI 3.0 checks enum before nullable: null must be one of the values too.
+    enum: [...FAILURE_REASONS, null],
+    description: 'Why the hub failed the task: attempts_exhausted (a dead letter) or timed_out',
+  })
+  failureReason!: FailureReason | null;
   @ApiProperty() createdAt!: string;
   @ApiProperty() updatedAt!: string;
 }
@@ -98,6 +123,13 @@ export function toTaskListItem(task: TaskEntity | ArchivedTaskEntity): TaskListI
     callbackUrl: task.callbackUrl,
     version: task.version,
     leaseExpiresAt: task.leaseExpiresAt?.toISOString() ?? null,
+    attempt: task.attempt,
+    maxAttempts: task.maxAttempts,
+    retryBackoffSeconds: task.retryBackoffSeconds,
+    timeoutSeconds: task.timeoutSeconds,
+    availableAt: task.availableAt?.toISOString() ?? null,
+    startedAt: task.startedAt?.toISOString() ?? null,
+    failureReason: task.failureReason,
     createdAt: task.createdAt.toISOString(),
     updatedAt: task.updatedAt.toISOString(),
   };
