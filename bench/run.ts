@@ -30,6 +30,7 @@ import { type BenchResults, RESULTS_DIR, type ScenarioReport, writeResults } fro
 import { targetChecks } from './report/targets.js';
 import { type LoadContext, runScenario } from './rounds.js';
 import { type PlanInputs, SCENARIOS, type Scenario } from './scenarios.js';
+import { type DispatchResult, measureDispatch } from './dispatch.js';
 import { type ServerProcess, type ServerStart, startServer } from './server-process.js';
 import { benchSettings } from './settings.js';
 
@@ -180,6 +181,11 @@ async function main(): Promise<void> {
     for (const server of servers.splice(0)) {
       await server.stop();
     }
+    let dispatch: DispatchResult | undefined;
+    if (settings.only.length === 0 || settings.only.includes('dispatch')) {
+      log('dispatch latency: long-polling claims against agents polling every second');
+      dispatch = await measureDispatch(log);
+    }
     log('hub idle on the embedded database');
     // A failed measurement here must not cost the rounds already measured: it is reported as missing.
     const embeddedIdle = await embeddedIdleRss().catch((error: Error) => {
@@ -222,6 +228,7 @@ async function main(): Promise<void> {
       environment: { argon2: argon, startToReadyMs, embeddedIdle },
       scenarios,
       checks,
+      dispatch,
       profile,
     };
     await writeResults({ ...partial, targets: targetChecks(partial) });

@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ClaimCheck, OutboxCheck } from '../checks.js';
+import type { DispatchResult } from '../dispatch.js';
 import type { Argon2Bound } from '../measurements.js';
 import { profileMarkdown } from '../profile/cpu-profile.js';
 import type { ProfileResult } from '../profile/profile-run.js';
@@ -36,6 +37,8 @@ export interface BenchResults {
   };
   scenarios: ScenarioReport[];
   checks: { claims?: ClaimCheck; outbox?: OutboxCheck };
+  /** Long-polling claims against polling agents (issue 12); absent when BENCH_ONLY leaves it out. */
+  dispatch?: DispatchResult;
   targets: TargetCheck[];
   profile?: ProfileResult;
 }
@@ -131,6 +134,23 @@ function markdown(results: BenchResults): string {
       `- Outbox: ${o.statusChanges} status changes answered, ${o.outboxRows} callback deliveries written ` +
         `(up to ${o.unansweredAllowed} more allowed: in flight when a run stopped): ` +
         `${o.passed ? 'one each' : '**mismatch**'}.`,
+    );
+  }
+  if (results.dispatch) {
+    const d = results.dispatch;
+    lines.push(
+      '',
+      '## Dispatch latency (long-polling claims)',
+      '',
+      `From sending \`POST /api/tasks\` to a waiting agent's claim answer with that task: ${d.waiters} agents, ` +
+        `${d.tasks} tasks created one after another on a small database of their own (same run, same pinning).`,
+      '',
+      '| agents | p50 ms | p99 ms | max ms |',
+      '| --- | ---: | ---: | ---: |',
+      `| long polling (\`?waitSeconds=30\`) | ${n1(d.longPoll.p50Ms)} | ${n1(d.longPoll.p99Ms)} | ${n1(d.longPoll.maxMs)} |`,
+      `| polling every ${d.pollIntervalMs} ms (baseline) | ${n1(d.polling.p50Ms)} | ${n1(d.polling.p99Ms)} | ${n1(d.polling.maxMs)} |`,
+      '',
+      `Long polling hands out a new task ${n1(d.speedup)}× sooner at the median.`,
     );
   }
   if (results.profile) {
