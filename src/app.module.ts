@@ -2,6 +2,7 @@ import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { AccessGuard } from './common/auth/access.guard.js';
 import { PassportRegistryModule } from './common/auth/passport-registry.service.js';
+import { IdempotencyModule } from './common/idempotency/idempotency.module.js';
 import { RateLimitGuard, RateLimitModule } from './common/rate-limit/rate-limit.js';
 import { ErrorEnvelopeFilter } from './common/errors/error-envelope.filter.js';
 import { SuccessEnvelopeInterceptor } from './common/http/success-envelope.interceptor.js';
@@ -42,6 +43,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         PassportRegistryModule,
         RateLimitModule,
+        IdempotencyModule,
         DatabaseModule.forRoot(config, composeSchemas(HUB_SCHEMA, ...extraSchemas)),
         CryptoModule,
         AuditModule,

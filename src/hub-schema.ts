@@ -1,3 +1,4 @@
+import { IDEMPOTENCY_SCHEMA } from './common/idempotency/idempotency.schema.js';
 import { RATE_LIMIT_SCHEMA } from './common/rate-limit/rate-limit.schema.js';
 import { composeSchemas } from './database/module-schema.js';
 import { AGENTS_SCHEMA } from './modules/agents/agents.schema.js';
@@ -22,6 +23,7 @@ export const HUB_SCHEMA = composeSchemas(
   TEMPLATES_SCHEMA,
   TEAMS_SCHEMA,
   RATE_LIMIT_SCHEMA,
+  IDEMPOTENCY_SCHEMA,
   TASKS_SCHEMA,
   SYSTEM_SCHEMA,
   SCHEDULER_SCHEMA,

@@ -252,6 +252,7 @@ export const HOSTILE_HEADERS: Record<string, string[]> = {
   'x-forwarded-proto': ['javascript', 'https, http'],
   'x-request-id': ['x'.repeat(1_000), 'a b', '\xff', '../'],
   'x-registration-token': ['', 'x'.repeat(5_000)],
+  'idempotency-key': ['', 'a b', 'k'.repeat(256), '\xff', 'k'.repeat(255), 'a-valid-key'],
   accept: ['text/html', 'application/xml', '*/*;q=0', ';;;'],
 };
 

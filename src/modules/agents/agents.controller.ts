@@ -12,6 +12,7 @@ import type { RequestContext } from '../../common/auth/request-context.js';
 import { ApiErrors, ApiSuccess, NoContent } from '../../common/http/api-responses.decorators.js';
 import { RateLimit } from '../../common/rate-limit/rate-limit.js';
 import { IdParam } from '../../common/http/id-param.js';
+import { Idempotent } from '../../common/idempotency/idempotent.decorator.js';
 import { RequestHeader } from '../../common/http/request-header.js';
 import type { Page } from '../../common/http/pagination.dto.js';
 import { AgentsService } from './agents.service.js';
@@ -35,6 +36,7 @@ export class AgentsController {
   @Post('register')
   @PublicCheckedByHandler(REGISTRATION_TOKEN_SCHEME, BEARER_SCHEME)
   @RateLimit({ name: 'agents.register', limit: 20, windowSeconds: 60 })
+  @Idempotent({ anonymousCredentialHeader: 'x-registration-token' })
   @ApiOperation({
     summary: 'Register an agent, or update the one with this URL',
     description:

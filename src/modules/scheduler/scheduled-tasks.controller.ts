@@ -4,6 +4,7 @@ import { AdminOnly, Authenticated, Ctx } from '../../common/auth/auth.decorators
 import type { RequestContext } from '../../common/auth/request-context.js';
 import { ApiErrors, ApiSuccess, NoContent } from '../../common/http/api-responses.decorators.js';
 import { IdParam } from '../../common/http/id-param.js';
+import { Idempotent } from '../../common/idempotency/idempotent.decorator.js';
 import { type Page, PageQueryDto } from '../../common/http/pagination.dto.js';
 import {
   CreateScheduledTaskDto,
@@ -43,6 +44,7 @@ export class ScheduledTasksController {
 
   @Post()
   @AdminOnly()
+  @Idempotent()
   @ApiOperation({ summary: 'Create a schedule: cron (with an IANA time zone) or an interval, and a task blueprint' })
   @ApiSuccess(ScheduledTaskResponseDto, { status: HttpStatus.CREATED })
   @ApiErrors(INVALID)

@@ -4,6 +4,7 @@ import { AdminOnly, Authenticated, Ctx, PeopleOrHubToken } from '../../common/au
 import type { RequestContext } from '../../common/auth/request-context.js';
 import { ApiErrors, ApiSuccess, NoContent } from '../../common/http/api-responses.decorators.js';
 import { clientGone } from '../../common/http/client-gone.js';
+import { Idempotent } from '../../common/idempotency/idempotent.decorator.js';
 import { IdParam } from '../../common/http/id-param.js';
 import { RequestHeader } from '../../common/http/request-header.js';
 import {
@@ -42,6 +43,7 @@ export class TasksController {
 
   @Post()
   @Authenticated()
+  @Idempotent()
   @ApiOperation({ summary: 'Create a task (status todo); optional client id, dependencies and a signed callback' })
   @ApiSuccess(TaskResponseDto, { status: HttpStatus.CREATED })
   @ApiErrors(

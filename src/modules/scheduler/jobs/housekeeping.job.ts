@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Cron } from '@nestjs/schedule';
+import { IdempotencyKeysRepository } from '../../../common/idempotency/idempotency-keys.repository.js';
 import { RateLimitBucketsRepository } from '../../../common/rate-limit/rate-limit-buckets.repository.js';
 import { AppConfig } from '../../../config/app-config.js';
 import { AuditService } from '../../audit/audit.service.js';
@@ -13,7 +14,7 @@ const JOB_RUN_RETENTION_DAYS = 7;
 
 /**
  * Every 10 minutes, once cluster-wide: login attempts outside every window, expired bans, ended rate-limit
- * windows, audit entries past AUDIT_RETENTION_DAYS, and old job claims.
+ * windows, Idempotency-Keys past their 24 hours, audit entries past AUDIT_RETENTION_DAYS, and old job claims.
  */
 @Injectable()
 export class HousekeepingJob {
@@ -21,6 +22,7 @@ export class HousekeepingJob {
     private readonly jobs: SystemJobsService,
     private readonly throttle: LoginThrottleService,
     private readonly rateLimits: RateLimitBucketsRepository,
+    private readonly idempotencyKeys: IdempotencyKeysRepository,
     private readonly audit: AuditService,
     private readonly jobRuns: SystemJobRunsRepository,
     private readonly config: AppConfig,
@@ -38,6 +40,7 @@ export class HousekeepingJob {
       async () => {
         await this.throttle.cleanup();
         await this.rateLimits.deleteExpired();
+        await this.idempotencyKeys.deleteExpired();
         await this.audit.applyRetention(this.config.audit.retentionDays);
         await this.jobRuns.deleteOlderThan(JOB_RUN_RETENTION_DAYS);
       },
