@@ -45,6 +45,7 @@ export {
   ValidationFailedError,
 } from './common/errors/domain-errors.js';
 export { ApiErrors, ApiSuccess } from './common/http/api-responses.decorators.js';
+export { Idempotent } from './common/idempotency/idempotent.decorator.js';
 export { type Page, PageQueryDto, pageOf } from './common/http/pagination.dto.js';
 
 // The providers an extension module injects after importing HubServicesModule.

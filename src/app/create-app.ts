@@ -68,7 +68,12 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   app.enableShutdownHooks([], { useProcessExit: true });
   // Without allowed origins there is nothing for CORS to do: no plugin, no per-request hook.
   if (config.http.corsOrigins.length > 0) {
-    app.enableCors({ origin: config.http.corsOrigins, maxAge: 600 });
+    // Browsers show a script only the response headers listed here: the ones a client of the hub acts on.
+    app.enableCors({
+      origin: config.http.corsOrigins,
+      maxAge: 600,
+      exposedHeaders: ['X-Request-Id', 'Retry-After', 'Idempotent-Replayed'],
+    });
   }
 
   const fastify = app.getHttpAdapter().getInstance();

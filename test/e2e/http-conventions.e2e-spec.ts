@@ -158,6 +158,8 @@ describe('HTTP conventions (SPEC section 1)', () => {
         .set('Origin', 'https://console.example.test')
         .set('Access-Control-Request-Method', 'GET');
       expect(allowed.headers['access-control-allow-origin']).toBe('https://console.example.test');
+      const actual = await request(hub.server).get('/api/probe/public').set('Origin', 'https://console.example.test');
+      expect(actual.headers['access-control-expose-headers']).toBe('X-Request-Id, Retry-After, Idempotent-Replayed');
       const other = await request(hub.server).get('/api/probe/public').set('Origin', 'https://evil.example.test');
       expect(other.headers['access-control-allow-origin']).toBeUndefined();
     });

@@ -916,10 +916,17 @@ describe('Scheduled tasks and system jobs (SPEC sections 8, 11, 12)', () => {
       await makeOnlyDue(off.schedule.id, overdue);
       const started = Date.now();
 
-      const taskId = await pollFor(async () => {
-        const rows = await onDb.query<Array<{ id: string }>>('SELECT id FROM tasks WHERE title = $1', [on.title]);
+      // Done when the run is recorded, which happens just after its task is inserted.
+      const recorded = await pollFor(async () => {
+        const rows = await onDb.query<Array<{ id: string }>>(
+          'SELECT id FROM scheduled_task_runs WHERE scheduled_task_id = $1 AND outcome IS NOT NULL',
+          [on.schedule.id],
+        );
         return rows[0]?.id;
       }, TIMER_WAIT_MS);
+      expect(recorded).toEqual(expect.any(String));
+      const [task] = await onDb.query<Array<{ id: string }>>('SELECT id FROM tasks WHERE title = $1', [on.title]);
+      const taskId = task?.id;
       expect(taskId).toEqual(expect.any(String));
       const runs = await onDb.query<RunRow[]>(
         'SELECT id, scheduled_at, task_id, outcome, error FROM scheduled_task_runs WHERE scheduled_task_id = $1 ORDER BY scheduled_at',
