@@ -14,7 +14,7 @@ import { createTestDatabase, type TestDatabase } from '../../../test/utils/test-
 import { sqlState } from '../../common/errors/database-errors.js';
 import { dataSourceOptions } from '../../database/data-source-options.js';
 import { HUB_SCHEMA } from '../../hub-schema.js';
-import type { TeamsRepository } from './teams.repository.js';
+import { TeamsRepository } from './teams.repository.js';
 
 /** How a write failed: its SQLSTATE and the constraint PostgreSQL names. */
 const violationOf = (error: unknown): { code?: string; constraint?: string } => ({
@@ -31,7 +31,7 @@ async function violation(write: Promise<unknown>): Promise<{ code?: string; cons
   throw new Error('the write succeeded');
 }
 
-describe('TeamsRepository', () => {
+describe(TeamsRepository.name, () => {
   let database: TestDatabase;
   const sources: DataSource[] = [];
   let repositories: TeamsRepository[];
