@@ -16,8 +16,8 @@ import type {
   TeamResponseDto,
   UpdateTeamDto,
 } from './dto/teams.dto.js';
-import { InvalidRoleForTeamTypeError } from './invalid-role.error.js';
 import { RolesService } from './roles.service.js';
+import { assertRolesFitType } from './team-type-fit.js';
 import { TeamTypesService } from './team-types.service.js';
 import type { TeamMemberEntity } from './team-member.entity.js';
 import type { TeamEntity } from './team.entity.js';
@@ -171,31 +171,21 @@ export class TeamsService {
     return team;
   }
 
-  // A type with linked roles admits only those; a type without links (or no type) admits any role.
+  // A team without a type admits any role.
   private async assertRoleFitsType(teamTypeId: string | null, roleId: string): Promise<void> {
-    if (!teamTypeId) {
-      return;
-    }
-    const allowed = await this.types.allowedRoleIds(teamTypeId);
-    if (allowed.length > 0 && !allowed.includes(roleId)) {
-      throw invalidRole([roleId]);
+    if (teamTypeId) {
+      assertRolesFitType(await this.types.allowedRoleIds(teamTypeId), [roleId]);
     }
   }
 
   private async assertMembersFitType(teamId: string, teamTypeId: string): Promise<void> {
     const allowed = await this.types.allowedRoleIds(teamTypeId);
-    if (allowed.length === 0) {
-      return;
-    }
-    const misfits = (await this.teams.membersOf([teamId])).filter((member) => !allowed.includes(member.roleId));
-    if (misfits.length > 0) {
-      throw invalidRole(misfits.map((member) => member.roleId));
+    // A type without links admits every member, so their roles need not be read.
+    if (allowed.length > 0) {
+      assertRolesFitType(
+        allowed,
+        (await this.teams.membersOf([teamId])).map((member) => member.roleId),
+      );
     }
   }
-}
-
-function invalidRole(roleIds: string[]): InvalidRoleForTeamTypeError {
-  return new InvalidRoleForTeamTypeError(
-    roleIds.map((roleId) => ({ field: 'roleId', message: `role ${roleId} is not allowed by the team's type` })),
-  );
 }

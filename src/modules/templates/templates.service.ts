@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { RequestContext } from '../../common/auth/request-context.js';
-import { NotFoundError, ValidationFailedError } from '../../common/errors/domain-errors.js';
+import { NotFoundError } from '../../common/errors/domain-errors.js';
 import { withUniqueName } from '../../common/errors/unique-name.js';
 import { type Page, type PageQueryDto, pageOf } from '../../common/http/pagination.dto.js';
 import { AuditService } from '../audit/audit.service.js';
@@ -10,12 +10,17 @@ import {
   type DeletedTemplateDto,
   type RenderedTemplateDto,
   type TemplateResponseDto,
-  type TemplateWarningDto,
   type TemplateWithWarningsDto,
   toTemplateResponse,
   type UpdateTemplateDto,
 } from './dto/template.dto.js';
-import { DEFAULT_TEMPLATE_VARIABLES, placeholdersOf, render, type TemplateValue } from './placeholders.js';
+import {
+  allowListOf,
+  placeholdersOf,
+  renderOrFail,
+  type TemplateValue,
+  unknownVariableWarnings,
+} from './placeholders.js';
 import type { TemplateReferenceHolder } from './template-references.js';
 import type { TemplateEntity } from './template.entity.js';
 import { TemplatesRepository, type TemplateValues } from './templates.repository.js';
@@ -106,54 +111,17 @@ export class TemplatesService {
 
   async render(id: string, variables: Record<string, TemplateValue>): Promise<RenderedTemplateDto> {
     const template = await this.require(id);
-    const invalid = Object.entries(variables).filter(
-      ([, value]) => !['string', 'number', 'boolean'].includes(typeof value),
-    );
-    if (invalid.length > 0) {
-      throw new ValidationFailedError(
-        invalid.map(([name]) => ({
-          field: `variables.${name}`,
-          message: `variables.${name} must be a string, number or boolean`,
-        })),
-      );
-    }
-    const result = render(template.promptTemplate, variables);
-    if (!('text' in result)) {
-      throw new ValidationFailedError(
-        result.missing.map((name) => ({
-          field: `variables.${name}`,
-          message: `variables.${name} is required by the template`,
-        })),
-        `Missing template variables: ${result.missing.join(', ')}`,
-      );
-    }
-    return { text: result.text };
+    return { text: renderOrFail(template.promptTemplate, variables) };
   }
 
   /** Config key `template_variables_allowlist` (an array of names) when set, else the original's list. */
   private async allowedVariables(): Promise<readonly string[]> {
-    const configured = await this.config.raw(ALLOWLIST_KEY);
-    return Array.isArray(configured) && configured.every((name) => typeof name === 'string')
-      ? configured
-      : DEFAULT_TEMPLATE_VARIABLES;
+    return allowListOf(await this.config.raw(ALLOWLIST_KEY));
   }
 
   private async withWarnings(template: TemplateEntity): Promise<TemplateWithWarningsDto> {
     const response = this.toResponse(template);
-    const allowed = await this.allowedVariables();
-    const unknown = response.variables.filter((name) => !allowed.includes(name));
-    const warnings: TemplateWarningDto[] =
-      unknown.length === 0
-        ? []
-        : [
-            {
-              type: 'unknown_variables',
-              details: `Unknown variables: ${unknown.join(', ')}`,
-              variables: unknown,
-              allowed: [...allowed],
-            },
-          ];
-    return { ...response, warnings };
+    return { ...response, warnings: unknownVariableWarnings(response.variables, await this.allowedVariables()) };
   }
 
   private toResponse(template: TemplateEntity): TemplateResponseDto {
