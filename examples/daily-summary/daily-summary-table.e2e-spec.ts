@@ -89,6 +89,14 @@ describe('Daily summary example extension: a table of its own', () => {
   });
 });
 
+describe('The extension mounted without its schema', () => {
+  it('stops the start, naming the entity that no schema lists', async () => {
+    await expect(
+      startTestApp({ imports: [DailySummaryModule.forRoot({ url: 'https://hooks.example.com/daily' })] }),
+    ).rejects.toThrow('DailySummaryDeliveryEntity is registered with TypeOrmModule.forFeature but in no schema');
+  });
+});
+
 describe('The hub without the extension', () => {
   let hub: TestApp;
 

@@ -107,7 +107,14 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   });
 
   configureOpenApi(app);
-  await app.init();
+  try {
+    await app.init();
+  } catch (error) {
+    // A refused start (an extension's entity in no schema, for one) still closes the pool and the embedded
+    // database it opened, so the caller is left with the error only.
+    await app.close();
+    throw error;
+  }
   await fastify.ready();
   return app;
 }

@@ -1,6 +1,15 @@
-import { type DynamicModule, Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  type DynamicModule,
+  Global,
+  Inject,
+  Logger,
+  Module,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { ModulesContainer } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntitySchema, type EntityTarget, type ObjectLiteral, Repository } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { DatabaseConnection } from './database-connection.js';
 import { DatabaseNotificationsService } from './database-notifications.service.js';
@@ -15,6 +24,9 @@ const connectionProvider = {
   useFactory: (config: AppConfig) => DatabaseConnection.open(config),
 };
 
+const targetName = (target: EntityTarget<ObjectLiteral>): string =>
+  typeof target === 'string' ? target : target instanceof EntitySchema ? target.options.name : target.name;
+
 @Global()
 @Module({ providers: [connectionProvider], exports: [connectionProvider] })
 class DatabaseConnectionModule {}
@@ -25,10 +37,11 @@ class DatabaseConnectionModule {}
  * DB_MIGRATIONS_RUN=false).
  */
 @Module({})
-export class DatabaseModule implements OnApplicationShutdown {
+export class DatabaseModule implements OnModuleInit, OnApplicationShutdown {
   constructor(
     private readonly dataSource: DataSource,
     @Inject(DatabaseConnection) private readonly connection: DatabaseConnection,
+    private readonly modules: ModulesContainer,
   ) {}
 
   /** `schema`: the tables of every module the app is built with, the hub's and its extensions'. */
@@ -57,6 +70,27 @@ export class DatabaseModule implements OnApplicationShutdown {
         }),
       ],
     };
+  }
+
+  /**
+   * Refuses to start when a module registered an entity (`TypeOrmModule.forFeature`) that no schema lists: TypeORM
+   * would fail only at that repository's first query (typically an extension mounted without its schema).
+   */
+  onModuleInit(): void {
+    const unlisted = new Set<string>();
+    for (const module of this.modules.values()) {
+      for (const { instance } of module.providers.values()) {
+        if (instance instanceof Repository && !this.dataSource.hasMetadata(instance.target)) {
+          unlisted.add(targetName(instance.target));
+        }
+      }
+    }
+    if (unlisted.size > 0) {
+      throw new Error(
+        `${[...unlisted].join(', ')} ${unlisted.size === 1 ? 'is' : 'are'} registered with TypeOrmModule.forFeature ` +
+          "but in no schema: pass the module's schema to createApp beside the module (`schemas`)",
+      );
+    }
   }
 
   /** The pool closes before the embedded server stops, so PGlite flushes to disk with no client attached. */

@@ -35,6 +35,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     logger: options.logger ?? pino({ level: 'silent' }),
     imports: options.imports,
     schemas: options.schemas,
+  }).catch(async (error: unknown) => {
+    await database.drop();
+    throw error;
   });
   return {
     app,
