@@ -115,3 +115,28 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 export function createEmptyDatabase(): Promise<TestDatabase> {
   return createDatabase();
 }
+
+/** DataSources standing in for hub instances: each a pool of its own, all on one fresh database. */
+export interface TestInstances {
+  database: TestDatabase;
+  sources: DataSource[];
+  /** Closes every pool, then drops the database. */
+  close(): Promise<void>;
+}
+
+export async function openTestInstances(count = 1, poolSize = 4): Promise<TestInstances> {
+  const database = await createTestDatabase();
+  const sources = await Promise.all(
+    Array.from({ length: count }, () =>
+      new DataSource(dataSourceOptions({ url: database.url, poolSize }, HUB_SCHEMA)).initialize(),
+    ),
+  );
+  return {
+    database,
+    sources,
+    close: async () => {
+      await Promise.all(sources.map((source) => source.destroy()));
+      await database.drop();
+    },
+  };
+}

@@ -4,9 +4,8 @@ import { DataSource } from 'typeorm';
 import { createAgent } from '../../../test/factories/agent.factory.js';
 import { buildHistoryEntry, createTask } from '../../../test/factories/task.factory.js';
 import { addMember, createRole, createTeam } from '../../../test/factories/team.factory.js';
-import { createTestDatabase, type TestDatabase } from '../../../test/utils/test-database.js';
+import { openTestInstances, type TestInstances } from '../../../test/utils/test-database.js';
 import type { DatabaseConnection } from '../../database/database-connection.js';
-import { dataSourceOptions } from '../../database/data-source-options.js';
 import { PreparedStatementsService } from '../../database/prepared-statements.service.js';
 import { TeamMemberEntity } from '../teams/team-member.entity.js';
 import { TeamEntity } from '../teams/team.entity.js';
@@ -17,23 +16,18 @@ import { type ClaimRequest, TaskQueueRepository } from './task-queue.repository.
 import { LEASE_EXPIRED_FIELDS, LEASED_STATUSES } from './task-transitions.js';
 import { TaskEntity } from './task.entity.js';
 import { TasksRepository } from './tasks.repository.js';
-import { HUB_SCHEMA } from '../../hub-schema.js';
 
 describe(TaskQueueRepository.name, () => {
-  let database: TestDatabase;
+  let instances: TestInstances;
   const sources: DataSource[] = [];
   let queues: TaskQueueRepository[];
   let tasks: TasksRepository;
   let source: DataSource;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
     // Three independent pools stand in for three hub instances, each with its own prepared statements.
-    for (let instance = 0; instance < 3; instance += 1) {
-      sources.push(
-        await new DataSource(dataSourceOptions({ url: database.url, poolSize: 4 }, HUB_SCHEMA)).initialize(),
-      );
-    }
+    instances = await openTestInstances(3);
+    sources.push(...instances.sources);
     queues = sources.map((each) => {
       const repository = new TasksRepository(each.getRepository(TaskEntity));
       const prepared = new PreparedStatementsService(each, { preparedStatements: true } as DatabaseConnection);
@@ -43,8 +37,7 @@ describe(TaskQueueRepository.name, () => {
     tasks = new TasksRepository(source.getRepository(TaskEntity));
   });
   afterAll(async () => {
-    await Promise.all(sources.map((each) => each.destroy()));
-    await database.drop();
+    await instances.close();
   });
   // The queue is global: every test starts without tasks, so nothing of another test is claimable.
   beforeEach(async () => {

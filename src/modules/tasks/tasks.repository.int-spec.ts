@@ -4,38 +4,31 @@ import { DataSource } from 'typeorm';
 import { createAgent } from '../../../test/factories/agent.factory.js';
 import { buildHistoryEntry, createTask } from '../../../test/factories/task.factory.js';
 import { createTeam } from '../../../test/factories/team.factory.js';
-import { createTestDatabase, type TestDatabase } from '../../../test/utils/test-database.js';
+import { openTestInstances, type TestInstances } from '../../../test/utils/test-database.js';
 import { toErrorResponse } from '../../common/errors/error-envelope.js';
-import { dataSourceOptions } from '../../database/data-source-options.js';
 import { ArchivedTaskEntity } from './archived-task.entity.js';
 import { TaskArchiveRepository } from './task-archive.repository.js';
 import type { TaskSearch } from './task-search.js';
 import { TaskEntity } from './task.entity.js';
 import { HISTORY_LIMIT, type TaskFields, TasksRepository } from './tasks.repository.js';
-import { HUB_SCHEMA } from '../../hub-schema.js';
 
 describe(TasksRepository.name, () => {
-  let database: TestDatabase;
+  let instances: TestInstances;
   const sources: DataSource[] = [];
   let repositories: TasksRepository[];
   let source: DataSource;
   let tasks: TasksRepository;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
     // Three independent pools stand in for three hub instances.
-    for (let instance = 0; instance < 3; instance += 1) {
-      sources.push(
-        await new DataSource(dataSourceOptions({ url: database.url, poolSize: 4 }, HUB_SCHEMA)).initialize(),
-      );
-    }
+    instances = await openTestInstances(3);
+    sources.push(...instances.sources);
     repositories = sources.map((each) => new TasksRepository(each.getRepository(TaskEntity)));
     [source] = sources;
     [tasks] = repositories;
   });
   afterAll(async () => {
-    await Promise.all(sources.map((each) => each.destroy()));
-    await database.drop();
+    await instances.close();
   });
   beforeEach(async () => {
     await source.query('TRUNCATE tasks, archived_tasks, callback_deliveries');

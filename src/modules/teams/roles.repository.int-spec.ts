@@ -2,25 +2,22 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
 import { createAgent } from '../../../test/factories/agent.factory.js';
 import { addMember, createRole, createTeam, createTeamType, linkRole } from '../../../test/factories/team.factory.js';
-import { createTestDatabase, type TestDatabase } from '../../../test/utils/test-database.js';
-import { dataSourceOptions } from '../../database/data-source-options.js';
-import { HUB_SCHEMA } from '../../hub-schema.js';
+import { openTestInstances, type TestInstances } from '../../../test/utils/test-database.js';
 import { RoleEntity } from './role.entity.js';
 import { RolesRepository } from './roles.repository.js';
 
 describe(RolesRepository.name, () => {
-  let database: TestDatabase;
+  let instances: TestInstances;
   let source: DataSource;
   let roles: RolesRepository;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    source = await new DataSource(dataSourceOptions({ url: database.url, poolSize: 4 }, HUB_SCHEMA)).initialize();
+    instances = await openTestInstances();
+    [source] = instances.sources;
     roles = new RolesRepository(source.getRepository(RoleEntity));
   });
   afterAll(async () => {
-    await source.destroy();
-    await database.drop();
+    await instances.close();
   });
 
   describe('usage', () => {

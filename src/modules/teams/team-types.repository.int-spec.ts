@@ -11,9 +11,7 @@ import {
   teamTypesRepository,
 } from '../../../test/factories/team.factory.js';
 import { createTemplate, templatesRepository } from '../../../test/factories/template.factory.js';
-import { createTestDatabase, type TestDatabase } from '../../../test/utils/test-database.js';
-import { dataSourceOptions } from '../../database/data-source-options.js';
-import { HUB_SCHEMA } from '../../hub-schema.js';
+import { openTestInstances, type TestInstances } from '../../../test/utils/test-database.js';
 import type { TemplatesService } from '../templates/templates.service.js';
 import { DefaultTeamTypesSeeder } from './default-team-types.seeder.js';
 import type { TeamTypesRepository } from './team-types.repository.js';
@@ -26,25 +24,20 @@ interface SeedCounts {
 }
 
 describe('TeamTypesRepository', () => {
-  let database: TestDatabase;
+  let instances: TestInstances;
   const sources: DataSource[] = [];
   let source: DataSource;
   let types: TeamTypesRepository;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
     // Three independent pools stand in for three hub instances starting together.
-    for (let instance = 0; instance < 3; instance += 1) {
-      sources.push(
-        await new DataSource(dataSourceOptions({ url: database.url, poolSize: 4 }, HUB_SCHEMA)).initialize(),
-      );
-    }
+    instances = await openTestInstances(3);
+    sources.push(...instances.sources);
     [source] = sources;
     types = teamTypesRepository(source);
   });
   afterAll(async () => {
-    await Promise.all(sources.map((each) => each.destroy()));
-    await database.drop();
+    await instances.close();
   });
   beforeEach(async () => {
     await source.query('TRUNCATE team_types, roles, templates, teams CASCADE');

@@ -10,10 +10,8 @@ import {
   teamsRepository,
 } from '../../../test/factories/team.factory.js';
 import { createTemplate } from '../../../test/factories/template.factory.js';
-import { createTestDatabase, type TestDatabase } from '../../../test/utils/test-database.js';
+import { openTestInstances, type TestInstances } from '../../../test/utils/test-database.js';
 import { sqlState } from '../../common/errors/database-errors.js';
-import { dataSourceOptions } from '../../database/data-source-options.js';
-import { HUB_SCHEMA } from '../../hub-schema.js';
 import { TeamsRepository } from './teams.repository.js';
 
 /** How a write failed: its SQLSTATE and the constraint PostgreSQL names. */
@@ -32,27 +30,22 @@ async function violation(write: Promise<unknown>): Promise<{ code?: string; cons
 }
 
 describe(TeamsRepository.name, () => {
-  let database: TestDatabase;
+  let instances: TestInstances;
   const sources: DataSource[] = [];
   let repositories: TeamsRepository[];
   let source: DataSource;
   let teams: TeamsRepository;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
     // Three independent pools stand in for three hub instances.
-    for (let instance = 0; instance < 3; instance += 1) {
-      sources.push(
-        await new DataSource(dataSourceOptions({ url: database.url, poolSize: 4 }, HUB_SCHEMA)).initialize(),
-      );
-    }
+    instances = await openTestInstances(3);
+    sources.push(...instances.sources);
     repositories = sources.map(teamsRepository);
     [source] = sources;
     [teams] = repositories;
   });
   afterAll(async () => {
-    await Promise.all(sources.map((each) => each.destroy()));
-    await database.drop();
+    await instances.close();
   });
   beforeEach(async () => {
     await source.query('TRUNCATE teams CASCADE');

@@ -4,27 +4,24 @@ import { DataSource } from 'typeorm';
 import { createAgent } from '../../../test/factories/agent.factory.js';
 import { addMember, createRole, createTeam, createTeamType, linkRole } from '../../../test/factories/team.factory.js';
 import { createTemplate, templatesRepository } from '../../../test/factories/template.factory.js';
-import { createTestDatabase, type TestDatabase } from '../../../test/utils/test-database.js';
-import { dataSourceOptions } from '../../database/data-source-options.js';
-import { HUB_SCHEMA } from '../../hub-schema.js';
+import { openTestInstances, type TestInstances } from '../../../test/utils/test-database.js';
 import { TeamTemplateReferencesRepository } from '../teams/team-template-references.repository.js';
 import type { TemplateReferenceHolder } from './template-references.js';
 import { TemplatesRepository } from './templates.repository.js';
 
 describe(TemplatesRepository.name, () => {
-  let database: TestDatabase;
+  let instances: TestInstances;
   let source: DataSource;
   let templates: TemplatesRepository;
   const holders = [new TeamTemplateReferencesRepository()];
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    source = await new DataSource(dataSourceOptions({ url: database.url, poolSize: 4 }, HUB_SCHEMA)).initialize();
+    instances = await openTestInstances();
+    [source] = instances.sources;
     templates = templatesRepository(source);
   });
   afterAll(async () => {
-    await source.destroy();
-    await database.drop();
+    await instances.close();
   });
 
   const column = async (sql: string, id: string): Promise<unknown> =>

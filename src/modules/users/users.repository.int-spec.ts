@@ -1,29 +1,22 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
-import { createTestDatabase, type TestDatabase } from '../../../test/utils/test-database.js';
-import { dataSourceOptions } from '../../database/data-source-options.js';
+import { openTestInstances, type TestInstances } from '../../../test/utils/test-database.js';
 import { UserEntity } from './user.entity.js';
 import { UsersRepository } from './users.repository.js';
-import { HUB_SCHEMA } from '../../hub-schema.js';
 
 describe(UsersRepository.name, () => {
-  let database: TestDatabase;
+  let instances: TestInstances;
   const sources: DataSource[] = [];
   let repositories: UsersRepository[];
 
   beforeAll(async () => {
-    database = await createTestDatabase();
     // Three independent pools stand in for three hub instances.
-    for (let instance = 0; instance < 3; instance += 1) {
-      sources.push(
-        await new DataSource(dataSourceOptions({ url: database.url, poolSize: 4 }, HUB_SCHEMA)).initialize(),
-      );
-    }
+    instances = await openTestInstances(3);
+    sources.push(...instances.sources);
     repositories = sources.map((source) => new UsersRepository(source.getRepository(UserEntity)));
   });
   afterAll(async () => {
-    await Promise.all(sources.map((source) => source.destroy()));
-    await database.drop();
+    await instances.close();
   });
   beforeEach(async () => {
     await sources[0].query('TRUNCATE users CASCADE');
