@@ -155,6 +155,95 @@ describe('Scheduled tasks and system jobs (SPEC sections 8, 11, 12)', () => {
   const runDueEverywhere = (now: Date): Promise<number[]> =>
     Promise.all(instances().map((app) => app.get(ScheduleRunnerService, { strict: false }).runDue(now)));
 
+  describe('overlap policies (issue 12, item 5)', () => {
+    /** Makes the schedule due at a fresh occurrence and runs the scheduler on every instance. */
+    let minute = 0;
+    async function nextOccurrence(id: string): Promise<number[]> {
+      minute += 1;
+      await makeOnlyDue(id, new Date(Date.UTC(2020, 0, 1, 0, minute)));
+      return runDueEverywhere(new Date());
+    }
+    const finish = (taskId: string) => db().query(`UPDATE tasks SET status = 'completed' WHERE id = $1`, [taskId]);
+    const outcomes = async (id: string) =>
+      (await runRows(id)).map((run) => ({ outcome: run.outcome, made: run.task_id !== null }));
+
+    it('allow (the default) runs every occurrence, whatever the previous task is doing', async () => {
+      const schedule = await intervalSchedule('overlap-allow');
+      expect(schedule.overlapPolicy).toBe('allow');
+      await nextOccurrence(schedule.id);
+      await nextOccurrence(schedule.id);
+      expect(await outcomes(schedule.id)).toEqual([
+        { outcome: 'succeeded', made: true },
+        { outcome: 'succeeded', made: true },
+      ]);
+    });
+
+    it('skip records an occurrence as skipped while the previous task is unfinished, and runs again after it', async () => {
+      const schedule = await newSchedule({
+        name: unique('overlap-skip'),
+        intervalSeconds: 3600,
+        overlapPolicy: 'skip',
+        task: blueprint('overlap-skip'),
+      });
+      expect((await nextOccurrence(schedule.id)).reduce((a, b) => a + b)).toBe(1);
+      expect((await nextOccurrence(schedule.id)).reduce((a, b) => a + b)).toBe(0);
+      const [first, skipped] = await runRows(schedule.id);
+      expect(skipped).toMatchObject({ outcome: 'skipped', task_id: null });
+      expect(skipped.error).toContain(first.task_id);
+      expect((await readSchedule(schedule.id)).lastOutcome).toBe('skipped');
+
+      await finish(first.task_id!);
+      await nextOccurrence(schedule.id);
+      expect(await outcomes(schedule.id)).toEqual([
+        { outcome: 'succeeded', made: true },
+        { outcome: 'skipped', made: false },
+        { outcome: 'succeeded', made: true },
+      ]);
+    });
+
+    it('buffer_one holds one occurrence back, skips further ones, and runs the held one once the task finishes', async () => {
+      const schedule = await newSchedule({
+        name: unique('overlap-buffer'),
+        intervalSeconds: 3600,
+        overlapPolicy: 'buffer_one',
+        task: blueprint('overlap-buffer'),
+      });
+      await nextOccurrence(schedule.id);
+      await nextOccurrence(schedule.id);
+      await nextOccurrence(schedule.id);
+      expect(await outcomes(schedule.id)).toEqual([
+        { outcome: 'succeeded', made: true },
+        { outcome: 'buffered', made: false },
+        { outcome: 'skipped', made: false },
+      ]);
+      // Still unfinished: a scheduler pass on every instance leaves the held occurrence alone.
+      expect(await runDueEverywhere(new Date())).toEqual([0, 0, 0]);
+
+      const [first] = await runRows(schedule.id);
+      await finish(first.task_id!);
+      const ran = await runDueEverywhere(new Date());
+      expect(ran.reduce((a, b) => a + b)).toBe(1);
+      const runs = await runRows(schedule.id);
+      const held = runs.find((run) => run.scheduled_at.getTime() === Date.UTC(2020, 0, 1, 0, minute - 1))!;
+      expect(held).toMatchObject({ outcome: 'succeeded', task_id: held.id });
+      expect((await readTask(held.id)).status).toBe('todo');
+      // Once run, it is not run again.
+      expect(await runDueEverywhere(new Date())).toEqual([0, 0, 0]);
+    });
+
+    it('refuses an unknown overlap policy with 400, creating nothing', async () => {
+      const name = unique('overlap-bad');
+      const response = await api('post', SCHEDULES, admin(), {
+        name,
+        intervalSeconds: 3600,
+        overlapPolicy: 'queue_all',
+        task: blueprint('overlap-bad'),
+      });
+      expect(response.status).toBe(400);
+      expect(await schedulesNamed(name)).toBe(0);
+    });
+  });
+
   describe('validation: 400 naming the field, nothing stored', () => {
     const task = { title: 'Validated' };
     const cases: Array<[string, Record<string, unknown>, string[]]> = [

@@ -19,10 +19,11 @@ export interface ScheduleDto {
   timezone: string;
   intervalSeconds: number | null;
   enabled: boolean;
+  overlapPolicy: 'allow' | 'skip' | 'buffer_one';
   task: TaskBlueprint;
   nextRunAt: string | null;
   lastRunAt: string | null;
-  lastOutcome: 'succeeded' | 'failed' | null;
+  lastOutcome: 'succeeded' | 'failed' | 'skipped' | 'buffered' | null;
   createdBy: string | null;
   createdAt: string;
   updatedAt: string;
@@ -48,6 +49,7 @@ export const SCHEDULE_FIELDS = [
   'lastRunAt',
   'name',
   'nextRunAt',
+  'overlapPolicy',
   'task',
   'timezone',
   'updatedAt',

@@ -3,6 +3,7 @@ import { type RequestContext, systemContext } from '../../common/auth/request-co
 import { ConflictError } from '../../common/errors/domain-errors.js';
 import { TasksService } from '../tasks/tasks.service.js';
 import { TemplatesService } from '../templates/templates.service.js';
+import type { RunOutcome } from './scheduled-task-run.entity.js';
 import type { ScheduledTaskEntity } from './scheduled-task.entity.js';
 import { ScheduledTasksRepository } from './scheduled-tasks.repository.js';
 import { nextOccurrence } from './schedule-timing.js';
@@ -36,7 +37,10 @@ export class ScheduleRunnerService {
     private readonly templates: TemplatesService,
   ) {}
 
-  /** Runs every due schedule once; resolves to the number of occurrences this instance ran. */
+  /**
+   * Runs every due schedule once, then the occurrences `buffer_one` held back whose previous task has
+   * finished; resolves to the number of occurrences this instance ran.
+   */
   async runDue(now = new Date()): Promise<number> {
     let ran = 0;
     for (const schedule of await this.schedules.due(now)) {
@@ -47,10 +51,51 @@ export class ScheduleRunnerService {
       }
       let outcome = claim.outcome;
       if (!outcome) {
+        // A resumed run already passed the policy when its first instance claimed it.
+        outcome = claim.resumed ? null : await this.heldBack(schedule, claim.runId, scheduledAt);
+      }
+      if (!outcome) {
         outcome = (await this.execute(schedule, claim.runId, claim.resumed)).outcome;
         ran += 1;
       }
       await this.schedules.advance(schedule.id, scheduledAt, nextOccurrence(schedule, now), outcome);
+    }
+    return ran + (await this.runBuffered());
+  }
+
+  /**
+   * The overlap policy for an occurrence while the previous occurrence's task is unfinished: `skip` records
+   * it as skipped, `buffer_one` holds it back (or skips it when one is held back already). Null: run it.
+   */
+  private async heldBack(schedule: ScheduledTaskEntity, runId: string, scheduledAt: Date): Promise<RunOutcome | null> {
+    if (schedule.overlapPolicy === 'allow') {
+      return null;
+    }
+    const previous = await this.schedules.previousTaskId(schedule.id, scheduledAt);
+    if (!previous || !(await this.tasks.isUnfinished(previous))) {
+      return null;
+    }
+    const outcome: RunOutcome =
+      schedule.overlapPolicy === 'buffer_one' && !(await this.schedules.hasBufferedRun(schedule.id))
+        ? 'buffered'
+        : 'skipped';
+    await this.schedules.recordRun(runId, null, outcome, `the previous occurrence's task ${previous} is not finished`);
+    return outcome;
+  }
+
+  /** Runs each held-back occurrence whose previous task has finished, on exactly one instance. */
+  private async runBuffered(): Promise<number> {
+    let ran = 0;
+    for (const { run, schedule } of await this.schedules.bufferedRuns(ABANDONED_RUN_SECONDS)) {
+      const previous = await this.schedules.previousTaskId(schedule.id, run.scheduledAt);
+      if (previous && (await this.tasks.isUnfinished(previous))) {
+        continue;
+      }
+      if (await this.schedules.takeBufferedRun(run.id, ABANDONED_RUN_SECONDS)) {
+        // Resumed: the task's id is the run's, so a run taken over after its instance died creates it once.
+        await this.execute(schedule, run.id, true);
+        ran += 1;
+      }
     }
     return ran;
   }

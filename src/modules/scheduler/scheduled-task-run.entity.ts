@@ -1,6 +1,9 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, type Relation } from 'typeorm';
 import { ScheduledTaskEntity } from './scheduled-task.entity.js';
 
+/** How a run ended: it made its task, it failed, or the overlap policy held it back. */
+export type RunOutcome = 'succeeded' | 'failed' | 'skipped' | 'buffered';
+
 /**
  * One run of a schedule. A timetable occurrence is unique per (schedule, scheduled time): inserting the row
  * claims it, so however many instances find it due, one creates the task. Manual runs ("run now") are
@@ -35,8 +38,9 @@ export class ScheduledTaskRunEntity {
   @Column({ name: 'task_id', type: 'uuid', nullable: true })
   taskId!: string | null;
 
+  /** Null while running; `skipped` and `buffered` by the schedule's overlap policy (OVERLAP_POLICIES). */
   @Column({ type: 'varchar', length: 16, nullable: true })
-  outcome!: 'succeeded' | 'failed' | null;
+  outcome!: RunOutcome | null;
 
   @Column({ type: 'text', nullable: true })
   error!: string | null;

@@ -1,6 +1,6 @@
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { RunOutcome } from './scheduled-task-run.entity.js';
 
-/** What each run creates: a task built from this blueprint. */
 /** What each run creates; an optional field may also be null (stored as sent), which means "not set". */
 export interface TaskBlueprint {
   title: string;
@@ -11,6 +11,13 @@ export interface TaskBlueprint {
   templateId?: string | null;
   variables?: Record<string, string | number | boolean> | null;
 }
+
+/**
+ * `allow`: run regardless; `skip`: record the occurrence as skipped; `buffer_one`: hold one occurrence back and
+ * run it once the previous task finishes (further ones are skipped meanwhile).
+ */
+export const OVERLAP_POLICIES = ['allow', 'skip', 'buffer_one'] as const;
+export type OverlapPolicy = (typeof OVERLAP_POLICIES)[number];
 
 /** A schedule (SPEC section 8): a cron expression in a time zone, or a fixed interval. */
 @Entity({ name: 'scheduled_tasks' })
@@ -45,7 +52,11 @@ export class ScheduledTaskEntity {
   lastRunAt!: Date | null;
 
   @Column({ name: 'last_outcome', type: 'varchar', length: 16, nullable: true })
-  lastOutcome!: 'succeeded' | 'failed' | null;
+  lastOutcome!: RunOutcome | null;
+
+  /** What an occurrence does while the previous occurrence's task is unfinished. */
+  @Column({ name: 'overlap_policy', type: 'varchar', length: 16, default: 'allow' })
+  overlapPolicy!: OverlapPolicy;
 
   @Column({ name: 'created_by', type: 'varchar', length: 128, nullable: true })
   createdBy!: string | null;

@@ -3,19 +3,19 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, LessThanOrEqual, Not, Repository } from 'typeorm';
 import { definedOnly } from '../../common/defined-only.js';
 import { PgErrorCode, sqlState } from '../../common/errors/database-errors.js';
-import { ScheduledTaskRunEntity } from './scheduled-task-run.entity.js';
+import { type RunOutcome, ScheduledTaskRunEntity } from './scheduled-task-run.entity.js';
 import { ScheduledTaskEntity } from './scheduled-task.entity.js';
 
 export type ScheduleValues = Pick<
   ScheduledTaskEntity,
-  'name' | 'cron' | 'timezone' | 'intervalSeconds' | 'task' | 'enabled' | 'nextRunAt' | 'createdBy'
+  'name' | 'cron' | 'timezone' | 'intervalSeconds' | 'task' | 'enabled' | 'overlapPolicy' | 'nextRunAt' | 'createdBy'
 >;
 
 /** What `claimOccurrence` hands to the instance that may go on with an occurrence. */
 export interface OccurrenceClaim {
   runId: string;
   /** Set when the run had finished already: only the schedule is left to move on. */
-  outcome: 'succeeded' | 'failed' | null;
+  outcome: RunOutcome | null;
   /** The run was started before by an instance that did not finish it. */
   resumed: boolean;
 }
@@ -105,7 +105,7 @@ export class ScheduledTasksRepository {
    * Moves the schedule on, unless someone else already did (or changed it) since `expected`. Compared at
    * millisecond precision, which is what the hub writes and what a JavaScript Date can carry.
    */
-  async advance(id: string, expected: Date, next: Date, outcome: 'succeeded' | 'failed'): Promise<void> {
+  async advance(id: string, expected: Date, next: Date, outcome: RunOutcome): Promise<void> {
     await this.schedules
       .createQueryBuilder()
       .update(ScheduledTaskEntity)
@@ -114,13 +114,60 @@ export class ScheduledTasksRepository {
       .execute();
   }
 
-  async recordRun(
-    runId: string,
-    taskId: string | null,
-    outcome: 'succeeded' | 'failed',
-    error: string | null,
-  ): Promise<void> {
+  async recordRun(runId: string, taskId: string | null, outcome: RunOutcome, error: string | null): Promise<void> {
     await this.runs.update({ id: runId }, { taskId, outcome, error: error?.slice(0, 2000) ?? null });
+  }
+
+  /** The task of the schedule's latest timetable run before `before` that made one (what an overlap is about). */
+  async previousTaskId(scheduledTaskId: string, before: Date): Promise<string | null> {
+    const [row] = await this.runs.query<Array<{ task_id: string }>>(
+      `SELECT task_id FROM scheduled_task_runs
+       WHERE scheduled_task_id = $1 AND NOT manual AND task_id IS NOT NULL AND scheduled_at < $2
+       ORDER BY scheduled_at DESC LIMIT 1`,
+      [scheduledTaskId, before],
+    );
+    return row?.task_id ?? null;
+  }
+
+  /** Whether the schedule holds an occurrence back already (`buffer_one` keeps at most one). */
+  async hasBufferedRun(scheduledTaskId: string): Promise<boolean> {
+    return (await this.runs.countBy({ scheduledTaskId, manual: false, outcome: 'buffered' })) > 0;
+  }
+
+  /**
+   * Occurrences held back by `buffer_one`, and buffered runs an instance began but did not finish (it died; the
+   * schedule had moved on, so no other path resumes them), with their schedules.
+   */
+  async bufferedRuns(
+    abandonedAfterSeconds: number,
+  ): Promise<Array<{ run: ScheduledTaskRunEntity; schedule: ScheduledTaskEntity }>> {
+    const runs = await this.runs
+      .createQueryBuilder('run')
+      .innerJoinAndSelect('run.scheduledTask', 'schedule')
+      .where('NOT run.manual')
+      .andWhere(
+        `(run.outcome = 'buffered' OR (run.outcome IS NULL AND run.started_at < now() - make_interval(secs => :abandonedAfterSeconds)
+          AND schedule.next_run_at > run.scheduled_at))`,
+        { abandonedAfterSeconds },
+      )
+      .orderBy('run.scheduled_at', 'ASC')
+      .getMany();
+    return runs.map((run) => ({ run, schedule: run.scheduledTask! }));
+  }
+
+  /** Takes a buffered run for this instance to execute; false when another instance took it first. */
+  async takeBufferedRun(runId: string, abandonedAfterSeconds: number): Promise<boolean> {
+    const taken = await this.runs
+      .createQueryBuilder()
+      .update(ScheduledTaskRunEntity)
+      .set({ outcome: null, startedAt: () => 'now()' })
+      .where('id = :runId', { runId })
+      .andWhere(
+        `(outcome = 'buffered' OR (outcome IS NULL AND started_at < now() - make_interval(secs => :abandonedAfterSeconds)))`,
+        { abandonedAfterSeconds },
+      )
+      .execute();
+    return (taken.affected ?? 0) > 0;
   }
 
   async recordManualRun(id: string, outcome: 'succeeded' | 'failed'): Promise<void> {

@@ -77,6 +77,7 @@ export class ScheduledTasksService {
       ...trigger,
       task: { ...dto.task },
       enabled,
+      overlapPolicy: dto.overlapPolicy ?? 'allow',
       nextRunAt: enabled ? nextOccurrence(trigger, new Date()) : null,
       createdBy: actorName(ctx),
     });
@@ -116,6 +117,7 @@ export class ScheduledTasksService {
       name: dto.name,
       ...trigger,
       enabled,
+      overlapPolicy: dto.overlapPolicy,
       nextRunAt,
       task: dto.task ? { ...dto.task } : undefined,
     });

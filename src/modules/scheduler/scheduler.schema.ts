@@ -1,6 +1,7 @@
 import type { ModuleSchema } from '../../database/module-schema.js';
 import { CreateSchedulerAndSystem1795661200000 } from './migrations/1795661200000-CreateSchedulerAndSystem.js';
 import { ManualScheduledRuns1795661400000 } from './migrations/1795661400000-ManualScheduledRuns.js';
+import { ScheduleOverlapPolicy1796500000000 } from './migrations/1796500000000-ScheduleOverlapPolicy.js';
 import { ScheduledTaskRunEntity } from './scheduled-task-run.entity.js';
 import { ScheduledTaskEntity } from './scheduled-task.entity.js';
 import { SystemJobRunEntity } from './system-job-run.entity.js';
@@ -12,5 +13,9 @@ import { SystemJobRunEntity } from './system-job-run.entity.js';
  */
 export const SCHEDULER_SCHEMA: ModuleSchema = {
   entities: [ScheduledTaskEntity, ScheduledTaskRunEntity, SystemJobRunEntity],
-  migrations: [CreateSchedulerAndSystem1795661200000, ManualScheduledRuns1795661400000],
+  migrations: [
+    CreateSchedulerAndSystem1795661200000,
+    ManualScheduledRuns1795661400000,
+    ScheduleOverlapPolicy1796500000000,
+  ],
 };

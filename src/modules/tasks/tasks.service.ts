@@ -21,7 +21,7 @@ import { decodeCursor, encodeCursor, type TaskSortColumn } from './task-search.j
 import { assertMayChange } from './task-access.policy.js';
 import { historyEntry } from './task-actor.js';
 import { dependencyCycle, taskNotFound, unknownTasks, versionConflict } from './task-errors.js';
-import { normalizeStatus, type TaskStatus } from './task-status.js';
+import { FINISHED_STATUSES, normalizeStatus, type TaskStatus } from './task-status.js';
 import type { TaskEntity } from './task.entity.js';
 import { type TaskFields, TasksRepository } from './tasks.repository.js';
 
@@ -84,6 +84,12 @@ export class TasksService {
 
   async get(id: string): Promise<TaskResponseDto> {
     return toTaskResponse(await this.require(id));
+  }
+
+  /** Whether the task is still to do or under way; a finished, archived or deleted one is not. */
+  async isUnfinished(id: string): Promise<boolean> {
+    const task = await this.tasks.getById(id);
+    return task !== null && !FINISHED_STATUSES.includes(task.status);
   }
 
   async history(id: string): Promise<TaskHistoryEntryDto[]> {

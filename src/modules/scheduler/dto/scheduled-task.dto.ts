@@ -17,7 +17,12 @@ import {
 } from 'class-validator';
 import { MaxJsonBytes } from '../../../common/http/byte-size.validators.js';
 import { TASK_PRIORITIES } from '../../tasks/task-status.js';
-import type { ScheduledTaskEntity, TaskBlueprint } from '../scheduled-task.entity.js';
+import {
+  OVERLAP_POLICIES,
+  type OverlapPolicy,
+  type ScheduledTaskEntity,
+  type TaskBlueprint,
+} from '../scheduled-task.entity.js';
 import type { ScheduledTaskRunEntity } from '../scheduled-task-run.entity.js';
 
 // Every optional field also takes null (`@IsOptional` lets it in, and it means "not set" when the task is
@@ -61,6 +66,10 @@ export class TaskBlueprintDto implements TaskBlueprint {
   variables?: Record<string, string | number | boolean> | null;
 }
 
+const OVERLAP_DESCRIPTION =
+  "While the previous occurrence's task is unfinished: allow runs anyway; skip records the occurrence as skipped; buffer_one holds one occurrence back and runs it once that task finishes (further ones are skipped meanwhile)";
+const RUN_OUTCOMES = ['succeeded', 'failed', 'skipped', 'buffered'] as const;
+
 export class CreateScheduledTaskDto {
   @ApiProperty({ example: 'Nightly audit' }) @IsString() @Length(1, 128) name!: string;
 
@@ -88,6 +97,11 @@ export class CreateScheduledTaskDto {
 
   @ApiPropertyOptional({ default: true }) @IsOptional() @IsBoolean() enabled?: boolean;
 
+  @ApiPropertyOptional({ enum: OVERLAP_POLICIES, default: 'allow', description: OVERLAP_DESCRIPTION })
+  @IsOptional()
+  @IsIn(OVERLAP_POLICIES)
+  overlapPolicy?: OverlapPolicy;
+
   @ApiProperty({ type: TaskBlueprintDto })
   @IsDefined()
   @IsObject()
@@ -114,6 +128,11 @@ export class UpdateScheduledTaskDto {
 
   @ApiPropertyOptional() @IsOptional() @IsBoolean() enabled?: boolean;
 
+  @ApiPropertyOptional({ enum: OVERLAP_POLICIES, default: 'allow', description: OVERLAP_DESCRIPTION })
+  @IsOptional()
+  @IsIn(OVERLAP_POLICIES)
+  overlapPolicy?: OverlapPolicy;
+
   @ApiPropertyOptional({ type: TaskBlueprintDto })
   @IsOptional()
   @IsObject()
@@ -132,7 +151,8 @@ export class ScheduledTaskResponseDto {
   @ApiProperty({ type: TaskBlueprintDto }) task!: TaskBlueprint;
   @ApiProperty({ nullable: true, type: String }) nextRunAt!: string | null;
   @ApiProperty({ nullable: true, type: String }) lastRunAt!: string | null;
-  @ApiProperty({ nullable: true, enum: ['succeeded', 'failed', null] }) lastOutcome!: string | null;
+  @ApiProperty({ enum: OVERLAP_POLICIES, description: OVERLAP_DESCRIPTION }) overlapPolicy!: OverlapPolicy;
+  @ApiProperty({ nullable: true, enum: [...RUN_OUTCOMES, null] }) lastOutcome!: string | null;
   @ApiProperty({ nullable: true, type: String }) createdBy!: string | null;
   @ApiProperty() createdAt!: string;
   @ApiProperty() updatedAt!: string;
@@ -143,7 +163,12 @@ export class ScheduledTaskRunDto {
   @ApiProperty() scheduledAt!: string;
   @ApiProperty() startedAt!: string;
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) taskId!: string | null;
-  @ApiProperty({ nullable: true, enum: ['succeeded', 'failed', null] }) outcome!: string | null;
+  @ApiProperty({
+    nullable: true,
+    enum: [...RUN_OUTCOMES, null],
+    description: 'Null while running; skipped or buffered by the overlap policy',
+  })
+  outcome!: string | null;
   @ApiProperty({ nullable: true, type: String }) error!: string | null;
 }
 
@@ -154,6 +179,7 @@ export const toScheduleResponse = (schedule: ScheduledTaskEntity): ScheduledTask
   timezone: schedule.timezone,
   intervalSeconds: schedule.intervalSeconds,
   enabled: schedule.enabled,
+  overlapPolicy: schedule.overlapPolicy,
   task: schedule.task,
   nextRunAt: schedule.nextRunAt?.toISOString() ?? null,
   lastRunAt: schedule.lastRunAt?.toISOString() ?? null,
