@@ -244,6 +244,62 @@ describe('Scheduled tasks and system jobs (SPEC sections 8, 11, 12)', () => {
     });
   });
 
+  describe('backfill (issue 12, item 5)', () => {
+    const backfill = (id: string, body: object, headers: Headers = admin()) =>
+      api('post', `${SCHEDULES}/${id}/backfill`, headers, body);
+
+    it('runs each occurrence of a past range exactly once, however often and wherever it is asked for', async () => {
+      const schedule = await newSchedule({ name: unique('backfill'), cron: '0 * * * *', task: blueprint('backfill') });
+      const range = { from: '2020-06-01T00:00:00Z', to: '2020-06-01T03:00:00Z' };
+      const first = await backfill(schedule.id, range);
+      expect(first.status).toBe(200);
+      expect(dataOf(first)).toEqual({ occurrences: 4, ran: 4, existing: 0 });
+
+      // The same range and an overlapping one, from three instances at once: nothing twice.
+      const servers = [hub.server, ...peers.map((peer) => peer.getHttpServer())];
+      const again = await Promise.all(
+        servers.map((server, n) =>
+          call(server, 'post', `${SCHEDULES}/${schedule.id}/backfill`, admin(), {
+            from: n === 0 ? range.from : '2020-06-01T02:00:00Z',
+            to: n === 0 ? range.to : '2020-06-01T05:00:00Z',
+          }),
+        ),
+      );
+      expect(again.map((response) => response.status)).toEqual([200, 200, 200]);
+      const ran = again.map((response) => dataOf<{ ran: number }>(response).ran);
+      expect(ran.reduce((a, b) => a + b)).toBe(2);
+
+      const runs = await runRows(schedule.id);
+      expect(runs.map((run) => run.scheduled_at.toISOString()).sort()).toEqual(
+        [0, 1, 2, 3, 4, 5].map((hour) => `2020-06-01T0${hour}:00:00.000Z`),
+      );
+      expect(runs.every((run) => run.outcome === 'succeeded' && run.task_id === run.id)).toBe(true);
+      expect(await taskIdsTitled(schedule.task.title)).toHaveLength(6);
+      const audit = await api('get', `/api/audit-logs?targetId=${schedule.id}&action=schedule.backfilled&limit=100`);
+      const details = dataOf<Page<AuditEntry>>(audit).items.map((item) => item.details);
+      expect(details).toHaveLength(4);
+      expect(details).toContainEqual(expect.objectContaining({ occurrences: 4, ran: 4, existing: 0 }));
+    });
+
+    it('refuses a range that ends in the future, runs backwards or holds too many occurrences, and non-admins', async () => {
+      const schedule = await newSchedule({ name: unique('backfill-bad'), cron: '* * * * *', task: blueprint('bf') });
+      for (const body of [
+        { from: '2020-01-01T00:00:00Z', to: fromNow(60_000).toISOString() },
+        { from: '2020-01-02T00:00:00Z', to: '2020-01-01T00:00:00Z' },
+        { from: '2020-01-01T00:00:00Z', to: '2020-01-02T00:00:00Z' },
+        { from: 'yesterday', to: '2020-01-01T00:00:00Z' },
+      ]) {
+        const response = await backfill(schedule.id, body);
+        expect({ body, status: response.status }).toEqual({ body, status: 400 });
+      }
+      expect(
+        (await backfill(schedule.id, { from: '2020-01-01T00:00:00Z', to: '2020-01-01T00:05:00Z' }, bearer(userToken)))
+          .status,
+      ).toBe(403);
+      expect(await runRows(schedule.id)).toEqual([]);
+    });
+  });
+
   describe('validation: 400 naming the field, nothing stored', () => {
     const task = { title: 'Validated' };
     const cases: Array<[string, Record<string, unknown>, string[]]> = [

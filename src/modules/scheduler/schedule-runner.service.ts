@@ -100,6 +100,23 @@ export class ScheduleRunnerService {
     return ran;
   }
 
+  /**
+   * Backfill: runs the given past occurrences of the timetable, each at most once however often or wherever
+   * it is asked for (the same unique run row as a regular occurrence). Resolves to how many this call ran and
+   * how many had run before (or are running elsewhere).
+   */
+  async backfill(schedule: ScheduledTaskEntity, occurrences: Date[]): Promise<{ ran: number; existing: number }> {
+    let ran = 0;
+    for (const scheduledAt of occurrences) {
+      const claim = await this.schedules.claimOccurrence(schedule.id, scheduledAt, ABANDONED_RUN_SECONDS);
+      if (claim && !claim.outcome) {
+        await this.execute(schedule, claim.runId, claim.resumed);
+        ran += 1;
+      }
+    }
+    return { ran, existing: occurrences.length - ran };
+  }
+
   /** Run now: an extra occurrence at the current time; the regular timetable is left alone. */
   async runNow(schedule: ScheduledTaskEntity): Promise<RunResult> {
     const run = await this.schedules.startManualRun(schedule.id);

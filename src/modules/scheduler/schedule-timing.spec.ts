@@ -1,5 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import { firesAfter, isValidCron, isValidTimezone, nextOccurrence, type Trigger } from './schedule-timing.js';
+import {
+  firesAfter,
+  isValidCron,
+  isValidTimezone,
+  nextOccurrence,
+  occurrencesBetween,
+  type Trigger,
+} from './schedule-timing.js';
 
 const cron = (expression: string, timezone = 'UTC'): Trigger => ({ cron: expression, timezone, intervalSeconds: null });
 const interval = (seconds: number, timezone = 'UTC'): Trigger => ({ cron: null, timezone, intervalSeconds: seconds });
@@ -191,5 +198,43 @@ describe('schedule timing (SPEC section 8)', () => {
     it('is true for an interval', () => {
       expect(firesAfter(interval(60), at('2026-03-01T00:00:00Z'))).toBe(true);
     });
+  });
+});
+
+describe(occurrencesBetween.name, () => {
+  const iso = (dates: Date[]): string[] => dates.map((date) => date.toISOString());
+
+  it("lists a cron expression's instants in the range, both ends included", () => {
+    expect(
+      iso(occurrencesBetween(cron('0 * * * *'), at('2030-01-01T00:00:00Z'), at('2030-01-01T03:00:00Z'), 10)),
+    ).toEqual([
+      '2030-01-01T00:00:00.000Z',
+      '2030-01-01T01:00:00.000Z',
+      '2030-01-01T02:00:00.000Z',
+      '2030-01-01T03:00:00.000Z',
+    ]);
+  });
+
+  it('counts an interval from the start of the range', () => {
+    expect(iso(occurrencesBetween(interval(1800), at('2030-01-01T00:10:00Z'), at('2030-01-01T01:20:00Z'), 10))).toEqual(
+      ['2030-01-01T00:10:00.000Z', '2030-01-01T00:40:00.000Z', '2030-01-01T01:10:00.000Z'],
+    );
+  });
+
+  it('reads cron in its zone across a daylight-saving change: 02:30 Berlin does not exist on 2030-03-31', () => {
+    const found = occurrencesBetween(
+      cron('30 2 * * *', 'Europe/Berlin'),
+      at('2030-03-30T00:00:00Z'),
+      at('2030-04-01T23:59:00Z'),
+      10,
+    );
+    expect(found).toHaveLength(3);
+    expect(new Set(iso(found)).size).toBe(3);
+  });
+
+  it('stops one past the limit, so the caller can tell that the range holds more', () => {
+    expect(
+      occurrencesBetween(cron('* * * * *'), at('2030-01-01T00:00:00Z'), at('2030-01-02T00:00:00Z'), 5),
+    ).toHaveLength(6);
   });
 });

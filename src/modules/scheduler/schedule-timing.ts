@@ -38,3 +38,18 @@ export function firesAfter(trigger: Trigger, after: Date): boolean {
     return false;
   }
 }
+
+/**
+ * The occurrences from `from` to `to` (both included), oldest first, at most `limit` + 1 of them (so a caller
+ * can tell that there are more). Cron: the expression's instants in its zone; interval: `from`, then every
+ * `intervalSeconds` after it.
+ */
+export function occurrencesBetween(trigger: Trigger, from: Date, to: Date, limit: number): Date[] {
+  const found: Date[] = [];
+  let next = trigger.cron ? nextOccurrence(trigger, new Date(from.getTime() - 1)) : from;
+  while (next.getTime() <= to.getTime() && found.length <= limit) {
+    found.push(next);
+    next = nextOccurrence(trigger, next);
+  }
+  return found;
+}

@@ -7,7 +7,10 @@ import { IdParam } from '../../common/http/id-param.js';
 import { Idempotent } from '../../common/idempotency/idempotent.decorator.js';
 import { type Page, PageQueryDto } from '../../common/http/pagination.dto.js';
 import {
+  BackfillDto,
+  BackfillResultDto,
   CreateScheduledTaskDto,
+  MAX_BACKFILL_OCCURRENCES,
   ScheduledTaskResponseDto,
   ScheduledTaskRunDto,
   UpdateScheduledTaskDto,
@@ -82,6 +85,22 @@ export class ScheduledTasksController {
   @ApiErrors(NOT_FOUND)
   run(@Ctx() ctx: RequestContext, @IdParam() id: string): Promise<ScheduledTaskRunDto> {
     return this.schedules.runNow(ctx, id);
+  }
+
+  @Post(':id/backfill')
+  @AdminOnly()
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Run the occurrences of a past range that have not run, each exactly once (audited)',
+    description: `At most ${MAX_BACKFILL_OCCURRENCES} occurrences; asking again, or on several instances at once, runs nothing twice.`,
+  })
+  @ApiSuccess(BackfillResultDto)
+  @ApiErrors(NOT_FOUND, [
+    HttpStatus.BAD_REQUEST,
+    'validation_failed: from/to not instants, to before from or in the future, too many occurrences',
+  ])
+  backfill(@Ctx() ctx: RequestContext, @IdParam() id: string, @Body() dto: BackfillDto): Promise<BackfillResultDto> {
+    return this.schedules.backfill(ctx, id, dto);
   }
 
   @Get(':id/runs')

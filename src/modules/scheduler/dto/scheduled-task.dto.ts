@@ -5,6 +5,7 @@ import {
   IsDefined,
   IsIn,
   IsInt,
+  IsISO8601,
   IsObject,
   IsOptional,
   IsString,
@@ -197,3 +198,25 @@ export const toRunResponse = (run: ScheduledTaskRunEntity): ScheduledTaskRunDto 
   outcome: run.outcome,
   error: run.error,
 });
+
+/** At most this many occurrences per backfill request. */
+export const MAX_BACKFILL_OCCURRENCES = 1000;
+
+export class BackfillDto {
+  @ApiProperty({ example: '2026-11-01T00:00:00Z', description: 'First instant of the past range (included)' })
+  @IsISO8601({ strict: true })
+  from!: string;
+
+  @ApiProperty({
+    example: '2026-11-02T00:00:00Z',
+    description: 'Last instant of the range (included), not in the future',
+  })
+  @IsISO8601({ strict: true })
+  to!: string;
+}
+
+export class BackfillResultDto {
+  @ApiProperty({ description: 'Occurrences of the timetable in the range' }) occurrences!: number;
+  @ApiProperty({ description: 'Occurrences this request ran (each created its task)' }) ran!: number;
+  @ApiProperty({ description: 'Occurrences that had run before, or were running elsewhere' }) existing!: number;
+}
