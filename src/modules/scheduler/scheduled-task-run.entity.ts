@@ -15,6 +15,10 @@ export type RunOutcome = 'succeeded' | 'failed' | 'skipped' | 'buffered';
   where: 'NOT "manual"',
 })
 @Index('scheduled_task_runs_scheduled_task_id_idx', ['scheduledTaskId', 'scheduledAt'])
+// Every scheduler pass looks for held-back (and abandoned) timetable runs: a few rows among the whole history.
+@Index('scheduled_task_runs_pending_idx', ['scheduledTaskId'], {
+  where: `NOT "manual" AND ("outcome" IS NULL OR "outcome" = 'buffered')`,
+})
 export class ScheduledTaskRunEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'scheduled_task_runs_pkey' })
   id!: string;

@@ -145,6 +145,8 @@ export class ScheduledTasksRepository {
       .createQueryBuilder('run')
       .innerJoinAndSelect('run.scheduledTask', 'schedule')
       .where('NOT run.manual')
+      // The partial index's own predicate, so the planner can use scheduled_task_runs_pending_idx.
+      .andWhere(`(run.outcome IS NULL OR run.outcome = 'buffered')`)
       .andWhere(
         `(run.outcome = 'buffered' OR (run.outcome IS NULL AND run.started_at < now() - make_interval(secs => :abandonedAfterSeconds)
           AND schedule.next_run_at > run.scheduled_at))`,
