@@ -5,6 +5,11 @@ import { defineConfig } from 'eslint/config';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+const TYPEORM_IMPORTS = ['typeorm', '@nestjs/typeorm'].map((name) => ({
+  name,
+  message: 'Only repositories, entities and schema files use TypeORM.',
+}));
+
 export default defineConfig(
   { ignores: ['dist/**', 'coverage/**', 'data/**', 'node_modules/**'] },
   eslint.configs.recommended,
@@ -49,10 +54,7 @@ export default defineConfig(
       'no-restricted-imports': [
         'error',
         {
-          paths: [
-            { name: 'typeorm', message: 'Only repositories, entities and schema files use TypeORM.' },
-            { name: '@nestjs/typeorm', message: 'Only repositories, entities and schema files use TypeORM.' },
-          ],
+          paths: TYPEORM_IMPORTS,
         },
       ],
     },
@@ -65,8 +67,7 @@ export default defineConfig(
         'error',
         {
           paths: [
-            { name: 'typeorm', message: 'Only repositories, entities and schema files use TypeORM.' },
-            { name: '@nestjs/typeorm', message: 'Only repositories, entities and schema files use TypeORM.' },
+            ...TYPEORM_IMPORTS,
             { name: 'fastify', message: 'Only controllers and HTTP plumbing know the HTTP server.' },
           ],
         },

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { ServerStart } from './server-process.js';
 
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, '..');
@@ -21,6 +22,17 @@ function startCommand(): { nodeArgs: string[]; main: string } {
 const START = startCommand();
 export const HUB_MAIN = START.main;
 export const HUB_NODE_ARGS = START.nodeArgs;
+/**
+ * The hub as the runner starts it: in production mode and without the scheduler, so callbacks of the
+ * status-change pool stay in the outbox and are never sent.
+ */
+export const hubServer = (name: string, env: Record<string, string>): ServerStart => ({
+  name,
+  main: HUB_MAIN,
+  nodeArgs: HUB_NODE_ARGS,
+  readyPath: '/api/ready',
+  env: { NODE_ENV: 'production', SCHEDULER_ENABLED: 'false', ...env },
+});
 /** The same hub as separate compiled files, for CPU profiles that attribute time to packages. */
 export const HUB_UNBUNDLED_MAIN = join(ROOT, 'dist', 'main.js');
 export const BASELINE_MAIN = join(BENCH_BUILD_DIR, 'bench', 'baseline', 'server.js');

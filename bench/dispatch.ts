@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createTestDatabase } from '../test/utils/test-database.js';
 import { processSecret } from '../test/utils/hub-processes.js';
-import { HUB_MAIN, HUB_NODE_ARGS } from './build.js';
+import { hubServer } from './build.js';
 import { startServer } from './server-process.js';
 import { quantile } from './statistics.js';
 
@@ -45,19 +45,9 @@ const summary = (values: number[]): LatencySummary => ({
 export async function measureDispatch(log: (line: string) => void): Promise<DispatchResult> {
   const database = await createTestDatabase();
   const agentToken = processSecret();
-  const hub = await startServer({
-    name: 'hub (dispatch)',
-    main: HUB_MAIN,
-    nodeArgs: HUB_NODE_ARGS,
-    readyPath: '/api/ready',
-    env: {
-      NODE_ENV: 'production',
-      DATABASE_URL: database.url,
-      SECRET_KEY: processSecret(),
-      AGENT_TOKEN: agentToken,
-      SCHEDULER_ENABLED: 'false',
-    },
-  });
+  const hub = await startServer(
+    hubServer('hub (dispatch)', { DATABASE_URL: database.url, SECRET_KEY: processSecret(), AGENT_TOKEN: agentToken }),
+  );
   try {
     const admin = { authorization: `Bearer ${agentToken}`, 'content-type': 'application/json' };
     const keys: string[] = [];

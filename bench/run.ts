@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import argon2 from 'argon2';
 import pg from 'pg';
 import { processSecret } from '../test/utils/hub-processes.js';
-import { BASELINE_MAIN, buildServers, HUB_MAIN, HUB_NODE_ARGS } from './build.js';
+import { BASELINE_MAIN, buildServers, hubServer } from './build.js';
 import { checkClaims, checkOutbox, shapeDifferences } from './checks.js';
 import { pinPostgres, pinSelfToLoadCore } from './cpu-pinning.js';
 import { cloneTemplate, ensureSeededTemplate } from './database/bench-database.js';
@@ -102,20 +102,7 @@ async function main(): Promise<void> {
       ARGON2_TIME_COST: String(settings.argon2.timeCost),
       ARGON2_PARALLELISM: String(settings.argon2.parallelism),
     };
-    const hubStart: ServerStart = {
-      name: 'hub',
-      main: HUB_MAIN,
-      nodeArgs: HUB_NODE_ARGS,
-      readyPath: '/api/ready',
-      // No scheduler: callbacks of the status-change pool stay in the outbox and are never sent.
-      env: {
-        NODE_ENV: 'production',
-        DATABASE_URL: database.url,
-        SECRET_KEY: secretKey,
-        SCHEDULER_ENABLED: 'false',
-        ...argon2Env,
-      },
-    };
+    const hubStart = hubServer('hub', { DATABASE_URL: database.url, SECRET_KEY: secretKey, ...argon2Env });
     const inputs = await planInputs(db, secretKey);
     if (profileOnly) {
       await profileOnlyRun(hubStart, profileOnly, await inputs(), settings, workDir);
