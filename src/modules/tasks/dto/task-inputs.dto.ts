@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
+import { commaSeparated } from '../../../common/http/comma-separated.js';
 import {
   MAX_ATTEMPTS,
   MAX_RETRY_BACKOFF_SECONDS,
@@ -238,9 +239,6 @@ export class RenewLeaseDto {
   leaseSeconds?: number;
 }
 
-const toList = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' ? value.split(',').map((part) => part.trim()) : value;
-
 export const TASK_LIST_INCLUDES = ['history'] as const;
 
 export const TASK_SORTS = [
@@ -257,7 +255,7 @@ export const TASK_SORTS = [
 export class ListTasksQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Comma-separated statuses (aliases accepted)', example: 'todo,in_progress' })
   @IsOptional()
-  @Transform(toList)
+  @Transform(commaSeparated)
   @IsArray()
   @IsString({ each: true })
   @MaxLength(32, { each: true })
@@ -273,7 +271,7 @@ export class ListTasksQueryDto extends PageQueryDto {
 
   @ApiPropertyOptional({ description: 'Comma-separated priorities', example: 'high,critical' })
   @IsOptional()
-  @Transform(toList)
+  @Transform(commaSeparated)
   @IsArray()
   @IsIn(TASK_PRIORITIES, { each: true })
   priority?: TaskPriority[];
@@ -314,7 +312,7 @@ export class ListTasksQueryDto extends PageQueryDto {
     description: "`history`: each item carries its full history (up to 200 entries); without it items don't",
   })
   @IsOptional()
-  @Transform(toList)
+  @Transform(commaSeparated)
   @IsArray()
   @IsIn(TASK_LIST_INCLUDES, { each: true })
   include?: Array<(typeof TASK_LIST_INCLUDES)[number]>;
