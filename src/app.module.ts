@@ -16,6 +16,7 @@ import { AgentsModule } from './modules/agents/agents.module.js';
 import { AuditModule } from './modules/audit/audit.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { CryptoModule } from './common/crypto/crypto.module.js';
+import { EventsModule } from './modules/events/events.module.js';
 import { SchedulerModule } from './modules/scheduler/scheduler.module.js';
 import { SystemModule } from './modules/system/system.module.js';
 import { TasksModule } from './modules/tasks/tasks.module.js';
@@ -55,6 +56,7 @@ export class AppModule {
         TasksModule,
         SchedulerModule.forRoot(config),
         SystemModule,
+        EventsModule,
         ...extraImports,
       ],
       providers: [

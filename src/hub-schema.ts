@@ -4,6 +4,7 @@ import { composeSchemas } from './database/module-schema.js';
 import { AGENTS_SCHEMA } from './modules/agents/agents.schema.js';
 import { AUDIT_SCHEMA } from './modules/audit/audit.schema.js';
 import { AUTH_SCHEMA } from './modules/auth/auth.schema.js';
+import { EVENTS_SCHEMA } from './modules/events/events.schema.js';
 import { SCHEDULER_SCHEMA } from './modules/scheduler/scheduler.schema.js';
 import { SYSTEM_SCHEMA } from './modules/system/system.schema.js';
 import { TASKS_SCHEMA } from './modules/tasks/tasks.schema.js';
@@ -27,4 +28,5 @@ export const HUB_SCHEMA = composeSchemas(
   TASKS_SCHEMA,
   SYSTEM_SCHEMA,
   SCHEDULER_SCHEMA,
+  EVENTS_SCHEMA,
 );

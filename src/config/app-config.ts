@@ -50,6 +50,7 @@ export abstract class AppConfig {
   abstract readonly callbacks: { allowPrivateNetworks: boolean; timeoutSeconds: number; maxAttempts: number };
   abstract readonly stats: { snapshotIntervalSeconds: number; retentionDays: number };
   abstract readonly audit: { retentionDays: number };
+  abstract readonly events: { retentionHours: number };
   abstract readonly scheduler: { enabled: boolean };
   abstract readonly metricsToken: string | undefined;
   abstract readonly logLevel: string;
@@ -137,6 +138,7 @@ export function loadAppConfig(env: EnvironmentVariables): AppConfig {
     },
     stats: { snapshotIntervalSeconds: env.STATS_SNAPSHOT_INTERVAL_SECONDS, retentionDays: env.STATS_RETENTION_DAYS },
     audit: { retentionDays: env.AUDIT_RETENTION_DAYS },
+    events: { retentionHours: env.EVENTS_RETENTION_HOURS },
     scheduler: { enabled: env.SCHEDULER_ENABLED },
     metricsToken: env.METRICS_TOKEN,
     logLevel: env.LOG_LEVEL,

@@ -119,6 +119,8 @@ export class EnvironmentVariables {
   @Seconds(5) STATS_SNAPSHOT_INTERVAL_SECONDS = 60;
   @Type(() => Number) @IsInt() @Min(1) @Max(3650) STATS_RETENTION_DAYS = 7;
   @Type(() => Number) @IsInt() @Min(1) @Max(36500) AUDIT_RETENTION_DAYS = 365;
+  /** How long `GET /api/events` can resume from (`Last-Event-ID`). */
+  @Type(() => Number) @IsInt() @Min(1) @Max(720) EVENTS_RETENTION_HOURS = 24;
   @Transform(toBoolean) @IsBoolean() SCHEDULER_ENABLED = true;
 
   @IsOptional()

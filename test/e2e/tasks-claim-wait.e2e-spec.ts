@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type pg from 'pg';
-import { answerCode, dataOfAnswer, type HubAnswer, hubRequest } from '../utils/hub-client.js';
+import { answerCode, dataOfAnswer, type HubAnswer, hubRequest, registerHubAgent } from '../utils/hub-client.js';
 import { type HubCluster, startHubCluster } from '../utils/hub-cluster.js';
 import { type HubProcess, startHubProcess } from '../utils/hub-processes.js';
-import type { KeyedRegistration, TaskDto } from '../utils/payloads.js';
+import type { TaskDto } from '../utils/payloads.js';
 import { sleep } from '../utils/poll.js';
 import { TEST_AGENT_TOKEN } from '../utils/test-config.js';
 import { bearer, type Headers } from '../utils/tokens.js';
@@ -37,16 +37,7 @@ describe('Claims that wait for work, across hub processes (issue 12, item 1)', (
 
   async function registerAgent(hub: HubProcess): Promise<Headers> {
     sequence += 1;
-    const name = unique('waiter');
-    const registration = dataOfAnswer<KeyedRegistration>(
-      await hubRequest(hub.base, '/api/agents/register', {
-        method: 'POST',
-        headers: admin,
-        body: { name, url: `http://${name}.agents.test:5001` },
-        localAddress: `127.0.1.${sequence}`,
-      }),
-    );
-    return bearer(registration.agentKey);
+    return (await registerHubAgent(hub.base, 'waiter', `127.0.1.${sequence}`)).headers;
   }
   const createTask = async (hub: HubProcess, title: string): Promise<TaskDto> =>
     dataOfAnswer<TaskDto>(

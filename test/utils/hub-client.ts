@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { type IncomingHttpHeaders, request } from 'node:http';
+import { TEST_AGENT_TOKEN } from './test-config.js';
 import type { Headers } from './tokens.js';
 
 /** What a hub process answered. `body` is the parsed JSON (undefined for an empty body). */
@@ -71,3 +73,25 @@ export function dataOfAnswer<T>(answer: HubAnswer, expected = 200): T {
 /** `data.code` of an error envelope (undefined for anything else). */
 export const answerCode = (answer: HubAnswer): string | undefined =>
   (answer.body as { data?: { code?: string } } | undefined)?.data?.code;
+
+/** A registered agent of a hub process: its id and the bearer header of its key. */
+export interface HubAgent {
+  id: string;
+  headers: Record<string, string>;
+}
+
+/**
+ * Registers an agent with a hub process as the hub token holder would; each from its own client address
+ * (`127.0.N.M`), since registration is rate-limited per address.
+ */
+export async function registerHubAgent(base: string, label: string, localAddress: string): Promise<HubAgent> {
+  const name = `${label}-${randomBytes(4).toString('hex')}`;
+  const answer = await hubRequest(base, '/api/agents/register', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TEST_AGENT_TOKEN}` },
+    body: { name, url: `http://${name}.agents.test:5001` },
+    localAddress,
+  });
+  const registration = dataOfAnswer<{ agent: { id: string }; agentKey: string }>(answer);
+  return { id: registration.agent.id, headers: { authorization: `Bearer ${registration.agentKey}` } };
+}

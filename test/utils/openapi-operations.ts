@@ -41,6 +41,8 @@ export interface ApiOperation {
   queryParameters: OperationParameter[];
   /** The `application/json` request body schema, when the operation declares one. */
   body: JsonSchema | undefined;
+  /** Whether it answers with an event stream (`text/event-stream`), which does not end. */
+  streams: boolean;
 }
 
 const METHODS: HttpMethod[] = ['get', 'put', 'post', 'patch', 'delete'];
@@ -54,6 +56,7 @@ interface RawParameter {
 interface RawOperation {
   parameters?: RawParameter[];
   requestBody?: { content?: Record<string, { schema?: JsonSchema }> };
+  responses?: Record<string, { content?: Record<string, unknown> }>;
 }
 
 /**
@@ -98,6 +101,7 @@ export function operationsOf(document: OpenApiDocument): ApiOperation[] {
         pathParameters: parameters.filter((parameter) => parameter.in === 'path'),
         queryParameters: parameters.filter((parameter) => parameter.in === 'query'),
         body: body ? resolveSchema(document, body) : undefined,
+        streams: operation.responses?.['200']?.content?.['text/event-stream'] !== undefined,
       };
     }),
   );

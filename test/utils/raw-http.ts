@@ -9,7 +9,8 @@ export interface RawResponse {
 /**
  * Sends bytes exactly as given (no client library normalising them) to a listening hub and parses the
  * answer; `pauseMs` waits between the chunks, to send a request too slowly. With `timeoutMs`, an answer
- * that has not ended by then rejects (and the connection is dropped).
+ * that has not ended by then rejects (and the connection is dropped). An event stream (`text/event-stream`) is
+ * answered by its head alone.
  */
 export function rawHttp(
   port: number,
@@ -27,7 +28,13 @@ export function rawHttp(
             socket.destroy();
             reject(new Error(`no complete answer within ${timeoutMs} ms`));
           }, timeoutMs);
-    socket.on('data', (data) => received.push(data));
+    socket.on('data', (data) => {
+      received.push(data);
+      // An event stream never ends: its head is the whole answer.
+      if (/^content-type: text\/event-stream/im.test(Buffer.concat(received).toString('latin1').split('\r\n\r\n')[0])) {
+        socket.destroy();
+      }
+    });
     // A reset after the answer arrived (the hub closing while the rest is still being written) is no error.
     socket.on('error', (error) => {
       if (received.length === 0) {

@@ -3,6 +3,7 @@ import { Passport, type Strategy } from 'passport';
 import { UnauthenticatedError } from '../errors/domain-errors.js';
 import type { AuthenticatedRequest } from './authenticated-request.js';
 import type { Principal } from './principal.js';
+import { ANY_CREDENTIAL_STRATEGIES } from './strategy-names.js';
 
 /**
  * This application's own passport instance. `@nestjs/passport` registers strategies in the process-wide
@@ -37,6 +38,20 @@ export class PassportRegistryService {
       ) => void;
       middleware(request, reply, (error) => done(error ?? new UnauthenticatedError()));
     });
+  }
+
+  /**
+   * Whether the credential of a request authenticated earlier still authenticates the same principal; a
+   * long-lived stream asks every few seconds, so a revoked token, rotated key or disabled account ends it. A
+   * database outage says nothing about the credential and does not end it.
+   */
+  async stillAuthenticates(request: AuthenticatedRequest, reply: unknown, principal: Principal): Promise<boolean> {
+    try {
+      const again = await this.authenticate(ANY_CREDENTIAL_STRATEGIES, request, reply);
+      return again.kind === principal.kind && again.id === principal.id;
+    } catch (error) {
+      return !(error instanceof UnauthenticatedError);
+    }
   }
 }
 

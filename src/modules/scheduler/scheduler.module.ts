@@ -11,6 +11,7 @@ import { TemplatesModule } from '../templates/templates.module.js';
 import { AgentOfflineSweepJob } from './jobs/agent-offline-sweep.job.js';
 import { CallbackDeliveryWorker } from './jobs/callback-delivery.worker.js';
 import { HousekeepingJob } from './jobs/housekeeping.job.js';
+import { EventsModule } from '../events/events.module.js';
 import { LeaseExpiryJob } from './jobs/lease-expiry.job.js';
 import { TaskTimeoutJob } from './jobs/task-timeout.job.js';
 import { ScheduledTasksJob } from './jobs/scheduled-tasks.job.js';
@@ -43,6 +44,7 @@ export class SchedulerModule {
         AuditModule,
         AuthModule,
         SystemModule,
+        EventsModule,
         ...(config.scheduler.enabled ? [ScheduleModule.forRoot()] : []),
       ],
       controllers: [ScheduledTasksController],
