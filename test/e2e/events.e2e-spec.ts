@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { EventStreamClient, type HubEventMessage } from '../utils/event-stream-client.js';
 import { answerCode, dataOfAnswer, type HubAgent, hubRequest, registerHubAgent } from '../utils/hub-client.js';
 import { type HubCluster, startHubCluster } from '../utils/hub-cluster.js';
-import type { HubProcess } from '../utils/hub-processes.js';
+import { type HubProcess, startHubProcess } from '../utils/hub-processes.js';
 import type { TaskDto } from '../utils/payloads.js';
 import { TEST_AGENT_TOKEN } from '../utils/test-config.js';
 import { bearer, type Headers } from '../utils/tokens.js';
@@ -251,4 +251,14 @@ describe('Live events over Server-Sent Events, across hub processes (issue 12, i
     await stream.untilEnded(15_000);
     expect(stream.ended).toBe(true);
   });
+
+  it('ends its streams when the hub shuts down, so the process exits cleanly', async () => {
+    const closing = await startHubProcess(cluster.main, cluster.env);
+    const stream = await open(closing);
+    const task = await createTask(closing);
+    await stream.waitFor((s) => s.messages.some((m) => m.taskId === task.id));
+    await closing.stop();
+    await stream.untilEnded();
+    expect(stream.ended).toBe(true);
+  }, 60_000);
 });
