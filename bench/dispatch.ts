@@ -31,10 +31,10 @@ export interface DispatchResult {
 
 type Mode = 'long-poll' | 'polling';
 
-const summary = (values: number[]): LatencySummary => ({
+export const latencySummary = (values: number[]): LatencySummary => ({
   p50Ms: quantile(values, 0.5),
   p99Ms: quantile(values, 0.99),
-  maxMs: Math.max(...values),
+  maxMs: values.reduce((max, value) => Math.max(max, value), -Infinity),
 });
 
 /**
@@ -67,8 +67,8 @@ export async function measureDispatch(log: (line: string) => void): Promise<Disp
         `dispatch (${mode}): p50 ${quantile(latencies[mode], 0.5).toFixed(1)} ms over ${latencies[mode].length} tasks`,
       );
     }
-    const longPoll = summary(latencies['long-poll']);
-    const polling = summary(latencies.polling);
+    const longPoll = latencySummary(latencies['long-poll']);
+    const polling = latencySummary(latencies.polling);
     return {
       waiters: WAITERS,
       tasks: TASKS,

@@ -31,6 +31,7 @@ import { targetChecks } from './report/targets.js';
 import { type LoadContext, runScenario } from './rounds.js';
 import { type PlanInputs, SCENARIOS, type Scenario } from './scenarios.js';
 import { type DispatchResult, measureDispatch } from './dispatch.js';
+import { type EventFanoutResult, measureEventFanout } from './events.js';
 import { type ServerProcess, type ServerStart, startServer } from './server-process.js';
 import { benchSettings } from './settings.js';
 
@@ -173,6 +174,11 @@ async function main(): Promise<void> {
       log('dispatch latency: long-polling claims against agents polling every second');
       dispatch = await measureDispatch(log);
     }
+    let events: EventFanoutResult | undefined;
+    if (settings.only.length === 0 || settings.only.includes('events')) {
+      log('event fan-out: 100 SSE streams on one instance, writes on another, against the same writes unwatched');
+      events = await measureEventFanout(log);
+    }
     log('hub idle on the embedded database');
     // A failed measurement here must not cost the rounds already measured: it is reported as missing.
     const embeddedIdle = await embeddedIdleRss().catch((error: Error) => {
@@ -216,6 +222,7 @@ async function main(): Promise<void> {
       scenarios,
       checks,
       dispatch,
+      events,
       profile,
     };
     await writeResults({ ...partial, targets: targetChecks(partial) });

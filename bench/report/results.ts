@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ClaimCheck, OutboxCheck } from '../checks.js';
 import type { DispatchResult } from '../dispatch.js';
+import type { EventFanoutResult } from '../events.js';
 import type { Argon2Bound } from '../measurements.js';
 import { profileMarkdown } from '../profile/cpu-profile.js';
 import type { ProfileResult } from '../profile/profile-run.js';
@@ -39,6 +40,7 @@ export interface BenchResults {
   checks: { claims?: ClaimCheck; outbox?: OutboxCheck };
   /** Long-polling claims against polling agents (issue 12); absent when BENCH_ONLY leaves it out. */
   dispatch?: DispatchResult;
+  events?: EventFanoutResult;
   targets: TargetCheck[];
   profile?: ProfileResult;
 }
@@ -151,6 +153,21 @@ function markdown(results: BenchResults): string {
       `| polling every ${d.pollIntervalMs} ms (baseline) | ${n1(d.polling.p50Ms)} | ${n1(d.polling.p99Ms)} | ${n1(d.polling.maxMs)} |`,
       '',
       `Long polling hands out a new task ${n1(d.speedup)}× sooner at the median.`,
+    );
+  }
+  if (results.events) {
+    const e = results.events;
+    lines.push(
+      '',
+      '## Event fan-out (`GET /api/events`)',
+      '',
+      `${e.subscribers} streams on instance A, ${e.writers} writers creating tasks on instance B, ${e.rounds} rounds ` +
+        `interleaved with the same writes and no stream open (the baseline).`,
+      '',
+      `- Deliveries: ${n1(e.deliveriesPerSecond)} events/s summed over the streams; ${e.missing} missing.`,
+      `- Create to arrival on a stream: p50 ${n1(e.latency.p50Ms)} ms, p99 ${n1(e.latency.p99Ms)} ms.`,
+      `- Writes ${n1(e.writesPerSecond)}/s with the streams, ${n1(e.baselineWritesPerSecond)}/s without ` +
+        `(${n1(e.writeRatio)}×).`,
     );
   }
   if (results.profile) {

@@ -1,4 +1,5 @@
 import { type IncomingHttpHeaders, type IncomingMessage, request } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import type { Headers } from './tokens.js';
 
 /** One Server-Sent Event as a client parses it. */
@@ -25,6 +26,8 @@ export interface HubEventMessage {
  */
 export class EventStreamClient {
   readonly events: StreamedEvent[] = [];
+  /** When each event arrived (`performance.now()`), for latency measurements. */
+  readonly receivedAt: number[] = [];
   retryMs?: number;
   ended = false;
   private buffer = '';
@@ -136,6 +139,7 @@ export class EventStreamClient {
     }
     if (fields.data !== undefined) {
       this.events.push({ id: fields.id, event: fields.event ?? 'message', data: fields.data });
+      this.receivedAt.push(performance.now());
     }
   }
 

@@ -1,5 +1,7 @@
 import { type BeforeApplicationShutdown, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Gauge } from 'prom-client';
 import { DatabaseNotificationsService } from '../../database/database-notifications.service.js';
+import { HubMetricsService } from '../system/metrics/hub-metrics.service.js';
 import type { EventSubscription } from './event-subscription.js';
 import { type EventPosition, isAfter, START_POSITION } from './hub-event.js';
 import { HubEventsRepository } from './hub-events.repository.js';
@@ -39,7 +41,20 @@ export class EventFanoutService implements OnModuleInit, BeforeApplicationShutdo
   constructor(
     private readonly events: HubEventsRepository,
     private readonly notifications: DatabaseNotificationsService,
-  ) {}
+    metrics: HubMetricsService,
+  ) {
+    const streams = { live: this.live, lagging: this.lagging };
+    new Gauge({
+      name: 'ananta_event_streams',
+      help: 'Open GET /api/events streams on this instance, live or still catching up',
+      labelNames: ['state'],
+      registers: [metrics.registry],
+      collect() {
+        this.set({ state: 'live' }, streams.live.size);
+        this.set({ state: 'catching_up' }, streams.lagging.size);
+      },
+    });
+  }
 
   onModuleInit(): void {
     this.notifications.subscribe(EVENTS_CHANNEL, () => this.wake());

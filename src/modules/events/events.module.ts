@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { SystemModule } from '../system/system.module.js';
 import { TeamsModule } from '../teams/teams.module.js';
 import { EventFanoutService } from './event-fanout.service.js';
 import { EventsController } from './events.controller.js';
@@ -9,7 +10,7 @@ import { HubEventsRepository } from './hub-events.repository.js';
 
 /** Live events over Server-Sent Events, from a durable log that every instance reads (issue 12). */
 @Module({
-  imports: [TypeOrmModule.forFeature([HubEventEntity, HubEventHorizonEntity]), TeamsModule],
+  imports: [TypeOrmModule.forFeature([HubEventEntity, HubEventHorizonEntity]), TeamsModule, SystemModule],
   controllers: [EventsController],
   providers: [HubEventsRepository, EventFanoutService, EventsService],
   exports: [EventsService],
