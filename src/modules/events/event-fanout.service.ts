@@ -84,6 +84,11 @@ export class EventFanoutService implements OnModuleInit, BeforeApplicationShutdo
    */
   async add(subscription: EventSubscription, resumeFrom: EventPosition | undefined): Promise<void> {
     await this.serially(async () => {
+      // A stream that arrives while the hub shuts down would keep the HTTP server from closing.
+      if (this.closing) {
+        subscription.end();
+        return;
+      }
       if (this.subscriberCount === 0) {
         this.cursor = (await this.events.head()) ?? START_POSITION;
       }
@@ -91,7 +96,7 @@ export class EventFanoutService implements OnModuleInit, BeforeApplicationShutdo
       (isAfter(this.cursor, subscription.position) ? this.lagging : this.live).add(subscription);
       subscription.onEnd(() => this.remove(subscription));
     });
-    if (!this.pollTimer) {
+    if (!this.pollTimer && !this.closing) {
       const every = this.notifications.live ? POLL_MS : POLL_WITHOUT_LISTEN_MS;
       this.pollTimer = setInterval(() => this.wake(), every);
       this.pollTimer.unref();

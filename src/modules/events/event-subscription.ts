@@ -42,8 +42,13 @@ export class EventSubscription {
     }
   }
 
+  /** Calls `handler` when the subscription ends: at once when it has ended already. */
   onEnd(handler: () => void): void {
-    this.endHandlers.push(handler);
+    if (this.ended) {
+      handler();
+    } else {
+      this.endHandlers.push(handler);
+    }
   }
 
   end(): void {

@@ -101,4 +101,13 @@ describe(EventSubscription.name, () => {
     expect(sent).toHaveLength(1);
     expect([ended(), endings, subscription.isEnded]).toEqual([1, 1, true]);
   });
+
+  it('tells a handler added after the end at once (a client that left while its stream was opening)', () => {
+    const { sink } = recording();
+    const subscription = new EventSubscription({ tx: 0n, id: 0n }, { kind: 'everything' }, {}, sink);
+    subscription.end();
+    let told = false;
+    subscription.onEnd(() => (told = true));
+    expect(told).toBe(true);
+  });
 });
