@@ -48,6 +48,27 @@ describe(HubEventsRepository.name, () => {
     expect(new Set(written.map((event) => event.position.tx)).size).toBe(4);
   });
 
+  it('calls a retry after an expired lease a lease expiry too', async () => {
+    const head = (await events.head()) ?? START_POSITION;
+    const [task] = await insertTask(source, 'retried');
+    await source.query(
+      `UPDATE tasks SET status = 'assigned', history = history || '[{"type":"claimed"}]' WHERE id = $1`,
+      [task!.id],
+    );
+    // What failurePlan writes when a lease expires with attempts left (task-retries.ts).
+    await source.query(
+      `UPDATE tasks SET status = 'todo', attempt = 2,
+         history = history || '[{"type":"retry_scheduled","details":{"cause":"lease_expired"}}]' WHERE id = $1`,
+      [task!.id],
+    );
+    const written = await events.after(head, 100);
+    expect(written.map((event) => [event.type, event.data.attempt, event.data.cause])).toEqual([
+      ['task.created', 1, 'created'],
+      ['task.claimed', 1, 'claimed'],
+      ['task.lease_expired', 2, 'retry_scheduled'],
+    ]);
+  });
+
   it('holds back events behind a transaction still running, then gives them in transaction order', async () => {
     const head = (await events.head()) ?? START_POSITION;
     const slow = source.createQueryRunner();

@@ -62,7 +62,7 @@ export class CreateHubEvents1796800000000 implements MigrationInterface {
        END $$`,
     );
     await queryRunner.query(
-      `CREATE TRIGGER "tasks_hub_events_insert" AFTER INSERT OR DELETE ON "tasks"
+      `CREATE TRIGGER "tasks_hub_events_added_removed" AFTER INSERT OR DELETE ON "tasks"
        FOR EACH ROW EXECUTE FUNCTION "hub_events_from_tasks"()`,
     );
     await queryRunner.query(
@@ -121,7 +121,7 @@ export class CreateHubEvents1796800000000 implements MigrationInterface {
     await queryRunner.query(`DROP TRIGGER "agents_hub_events_insert" ON "agents"`);
     await queryRunner.query(`DROP FUNCTION "hub_events_from_agents"()`);
     await queryRunner.query(`DROP TRIGGER "tasks_hub_events_status" ON "tasks"`);
-    await queryRunner.query(`DROP TRIGGER "tasks_hub_events_insert" ON "tasks"`);
+    await queryRunner.query(`DROP TRIGGER "tasks_hub_events_added_removed" ON "tasks"`);
     await queryRunner.query(`DROP FUNCTION "hub_events_from_tasks"()`);
     await queryRunner.query(`DROP FUNCTION "record_hub_event"(text, uuid, uuid, uuid, uuid, jsonb)`);
     await queryRunner.query(`DROP TABLE "hub_event_horizon"`);
