@@ -4,19 +4,9 @@ import type { DatabaseNotificationsService } from '../../database/database-notif
 import type { HubMetricsService } from '../system/metrics/hub-metrics.service.js';
 import { EventFanoutService } from './event-fanout.service.js';
 import { type EventSink, EventSubscription } from './event-subscription.js';
-import { type EventPosition, type HubEvent, START_POSITION } from './hub-event.js';
+import { hubEvent } from '../../../test/factories/hub-event.factory.js';
+import { type EventPosition, type HubEvent, isAfter, START_POSITION } from './hub-event.js';
 import type { HubEventsRepository } from './hub-events.repository.js';
-
-const event = (id: bigint): HubEvent => ({
-  position: { tx: id, id },
-  type: 'task.created',
-  occurredAt: new Date(),
-  taskId: null,
-  teamId: null,
-  agentId: null,
-  scheduleId: null,
-  data: {},
-});
 
 /** The fan-out over a log held in memory: what it reads, and when. */
 function fanoutOver(log: HubEvent[]) {
@@ -25,7 +15,6 @@ function fanoutOver(log: HubEvent[]) {
     head: () => Promise.resolve(log.at(-1)?.position),
     after: (after: EventPosition, limit: number, until?: EventPosition) => {
       reads.push(until);
-      const isAfter = (a: EventPosition, b: EventPosition) => a.tx > b.tx || (a.tx === b.tx && a.id > b.id);
       return Promise.resolve(
         log.filter((e) => isAfter(e.position, after) && (!until || !isAfter(e.position, until))).slice(0, limit),
       );
@@ -38,12 +27,12 @@ function fanoutOver(log: HubEvent[]) {
 }
 
 function stream() {
-  const sent: bigint[] = [];
+  const sent: EventPosition[] = [];
   let ended = false;
   const sink: EventSink = {
     open: () => undefined,
     send: (e) => {
-      sent.push(e.position.id);
+      sent.push(e.position);
       return true;
     },
     truncated: () => undefined,
@@ -60,22 +49,23 @@ const settled = () => new Promise((resolve) => setTimeout(resolve, 20));
 
 describe(EventFanoutService.name, () => {
   it('starts a stream without Last-Event-ID at the newest event, and one with it right after that event', async () => {
-    const log = [event(1n), event(2n), event(3n)];
+    const log = [hubEvent(), hubEvent(), hubEvent()];
     const { fanout } = fanoutOver(log);
     const fresh = stream();
     const resumed = stream();
     await fanout.add(fresh.subscription, undefined);
-    await fanout.add(resumed.subscription, { tx: 1n, id: 1n });
-    log.push(event(4n));
+    await fanout.add(resumed.subscription, log[0].position);
+    log.push(hubEvent());
     fanout['wake']();
     await settled();
-    expect(fresh.sent).toEqual([4n]);
-    expect(resumed.sent).toEqual([2n, 3n, 4n]);
+    const positions = log.map((e) => e.position);
+    expect(fresh.sent).toEqual(positions.slice(3));
+    expect(resumed.sent).toEqual(positions.slice(1));
     fanout.beforeApplicationShutdown();
   });
 
   it('ends every stream at shutdown, and any stream that arrives after it', async () => {
-    const { fanout } = fanoutOver([event(1n)]);
+    const { fanout } = fanoutOver([hubEvent()]);
     const open = stream();
     await fanout.add(open.subscription, undefined);
     fanout.beforeApplicationShutdown();

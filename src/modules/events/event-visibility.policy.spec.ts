@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { EventSubscription, type EventSink } from './event-subscription.js';
 import { audienceSees, type EventAudience, filterMatches } from './event-visibility.policy.js';
+import { hubEvent } from '../../../test/factories/hub-event.factory.js';
 import type { HubEvent } from './hub-event.js';
 
 const AGENT = 'a0000000-0000-4000-8000-000000000001';
@@ -8,21 +9,7 @@ const OTHER = 'a0000000-0000-4000-8000-000000000002';
 const TEAM = 't0000000-0000-4000-8000-000000000001';
 const OTHER_TEAM = 't0000000-0000-4000-8000-000000000002';
 
-let nextId = 0n;
-const event = (type: string, fields: Partial<HubEvent> = {}): HubEvent => {
-  nextId += 1n;
-  return {
-    position: { tx: 100n + nextId, id: nextId },
-    type,
-    occurredAt: new Date(),
-    taskId: null,
-    teamId: null,
-    agentId: null,
-    scheduleId: null,
-    data: {},
-    ...fields,
-  };
-};
+const event = (type: string, fields: Partial<HubEvent> = {}): HubEvent => hubEvent({ type, ...fields });
 
 const agent: EventAudience = { kind: 'agent', agentId: AGENT, teamIds: new Set([TEAM]) };
 

@@ -53,13 +53,13 @@ describe(HubEventsRepository.name, () => {
     const [task] = await insertTask(source, 'retried');
     await source.query(
       `UPDATE tasks SET status = 'assigned', history = history || '[{"type":"claimed"}]' WHERE id = $1`,
-      [task!.id],
+      [task.id],
     );
     // What failurePlan writes when a lease expires with attempts left (task-retries.ts).
     await source.query(
       `UPDATE tasks SET status = 'todo', attempt = 2,
          history = history || '[{"type":"retry_scheduled","details":{"cause":"lease_expired"}}]' WHERE id = $1`,
-      [task!.id],
+      [task.id],
     );
     const written = await events.after(head, 100);
     expect(written.map((event) => [event.type, event.data.attempt, event.data.cause])).toEqual([
