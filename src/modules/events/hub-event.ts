@@ -44,12 +44,13 @@ export function formatPosition(position: EventPosition): string {
   return `${position.tx}-${position.id}`;
 }
 
-const POSITION = /^(\d{1,19})-(\d{1,19})$/;
+/** The shape of an event id: `<transaction>-<id>`. */
+export const EVENT_ID_PATTERN = /^(\d{1,19})-(\d{1,19})$/;
 const MAX_BIGINT = 2n ** 63n - 1n;
 
 /** The position in a `Last-Event-ID`, or undefined when it is not one this hub wrote. */
 export function parsePosition(text: string): EventPosition | undefined {
-  const match = POSITION.exec(text);
+  const match = EVENT_ID_PATTERN.exec(text);
   if (!match) {
     return undefined;
   }

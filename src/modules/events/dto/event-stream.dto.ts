@@ -2,12 +2,10 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, IsUUID, Matches } from 'class-validator';
 import { commaSeparated } from '../../../common/http/comma-separated.js';
-import { HUB_EVENT_TYPES } from '../hub-event.js';
+import { EVENT_ID_PATTERN, HUB_EVENT_TYPES } from '../hub-event.js';
 
 /** An event type, or a family of them (`task.*`). */
 export const EVENT_TYPE_SELECTORS = [...HUB_EVENT_TYPES, 'task.*', 'agent.*', 'schedule.*'] as const;
-
-export const EVENT_POSITION_PATTERN = /^\d{1,19}-\d{1,19}$/;
 
 export class EventStreamQueryDto {
   @ApiPropertyOptional({
@@ -38,7 +36,7 @@ export class EventStreamQueryDto {
   })
   @IsOptional()
   @IsString()
-  @Matches(EVENT_POSITION_PATTERN, { message: 'lastEventId must be an event id from this hub' })
+  @Matches(EVENT_ID_PATTERN, { message: 'lastEventId must be an event id from this hub' })
   lastEventId?: string;
 }
 
