@@ -31,6 +31,7 @@ const TASK_COLUMNS = [
   'available_at',
   'started_at',
   'failure_reason',
+  'concurrency_key',
   'created_at',
   'updated_at',
   'id',
@@ -44,6 +45,7 @@ const AGENT_COLUMNS = [
   'capabilities',
   'version',
   'load',
+  'max_concurrent_tasks',
   'last_seen_at',
   'key_hash',
   'outbound_token_sealed',
@@ -106,8 +108,8 @@ export const AGENT_BY_KEY_HASH = `SELECT ${select('AgentEntity', AGENT_COLUMNS)}
 /** POST /api/tasks (TasksRepository.insert): $1 id … $11 the history, answered from RETURNING. */
 export const INSERT_TASK = `INSERT INTO tasks AS t (id, title, description, priority, team_id, assigned_role_id, parent_task_id,
          depends_on, callback_url, callback_secret_sealed, max_attempts, retry_backoff_seconds, timeout_seconds,
-         status, history)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::uuid[], $9, $10, $11, $12, $13, 'todo', $14::jsonb)
+         concurrency_key, status, history)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::uuid[], $9, $10, $11, $12, $13, $14, 'todo', $15::jsonb)
        RETURNING ${TASK_SELECT}`;
 
 /** The list filters the scenarios use (TasksRepository.search builds the same WHERE for them). */
@@ -176,15 +178,32 @@ const callbackOutbox = (
 /** The outbox row of a status change (TasksRepository.enqueueCallback): $1 the task id, $2 when. */
 export const INSERT_CALLBACK_DELIVERY = callbackOutbox('(SELECT * FROM tasks WHERE id = $1)', '$2');
 
-/**
- * POST /api/tasks/claim without team or role filters (TaskQueueRepository.claim), one statement: $1 the
- * agent id, $2 lease seconds, $3 the history entry, $4 when.
- */
 /** The claiming agent's teams and roles (TeamsRepository.membershipsOfAgent), read before the claim. */
 export const AGENT_MEMBERSHIPS =
   'SELECT team_id AS "teamId", role_id AS "roleId" FROM team_members WHERE agent_id = $1';
-export const CLAIM = `WITH candidate AS (
-         SELECT t.id FROM tasks t
+/**
+ * POST /api/tasks/claim without team or role filters (TaskQueueRepository.claim), one statement: $1 the
+ * agent id, $2 lease seconds, $3 the history entry, $4 when, $5/$6 the memberships. Only the hub's fast path:
+ * the bench sets no concurrency limits, so no candidate is ever gated (the hub's second, locked step).
+ */
+export const CLAIM = `WITH agent_limit AS MATERIALIZED (
+         SELECT (SELECT max_concurrent_tasks FROM agents WHERE id = $1) AS max_active
+       ), saturated_keys AS MATERIALIZED (
+         SELECT l.concurrency_key FROM concurrency_limits l
+         WHERE l.concurrency_key IS NOT NULL AND l.max_active <= (SELECT count(*) FROM tasks a
+           WHERE a.concurrency_key = l.concurrency_key AND a.status IN ('assigned', 'in_progress'))
+       ), saturated_teams AS MATERIALIZED (
+         SELECT l.team_id FROM concurrency_limits l
+         WHERE l.team_id IS NOT NULL AND l.max_active <= (SELECT count(*) FROM tasks a
+           WHERE a.team_id = l.team_id AND a.status IN ('assigned', 'in_progress'))
+       ), candidate AS (
+         SELECT t.id, NULLIF(array_remove(ARRAY[
+             CASE WHEN (SELECT max_active FROM agent_limit) IS NOT NULL THEN 'agent:' || $1 END,
+             CASE WHEN EXISTS (SELECT 1 FROM concurrency_limits l WHERE l.concurrency_key = t.concurrency_key)
+               THEN 'key:' || t.concurrency_key END,
+             CASE WHEN EXISTS (SELECT 1 FROM concurrency_limits l WHERE l.team_id = t.team_id)
+               THEN 'team:' || t.team_id END], NULL), '{}') AS gated_by
+         FROM tasks t
          WHERE t.status = 'todo'
            AND (t.assigned_agent_id IS NULL OR t.assigned_agent_id = $1)
            AND (t.available_at IS NULL OR t.available_at <= now())
@@ -195,15 +214,19 @@ export const CLAIM = `WITH candidate AS (
              SELECT 1 FROM unnest(t.depends_on) AS d(id)
              WHERE NOT EXISTS (SELECT 1 FROM tasks x WHERE x.id = d.id AND x.status = 'completed')
                AND NOT EXISTS (SELECT 1 FROM archived_tasks a WHERE a.id = d.id AND a.status = 'completed'))
-           
-         ORDER BY t.status, CASE t.priority WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END DESC, t.created_at ASC
+           AND NOT EXISTS (SELECT 1 FROM saturated_keys s WHERE s.concurrency_key = t.concurrency_key)
+           AND NOT EXISTS (SELECT 1 FROM saturated_teams s WHERE s.team_id = t.team_id)
+           AND CASE WHEN (SELECT max_active FROM agent_limit) IS NULL THEN true
+             ELSE (SELECT count(*) FROM tasks a WHERE a.assigned_agent_id = $1 AND a.status IN ('assigned', 'in_progress'))
+               < (SELECT max_active FROM agent_limit) END
+         ORDER BY t.status, CASE t.priority WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END DESC, t.fair_rank ASC, t.created_at ASC
          LIMIT 1
          FOR UPDATE OF t SKIP LOCKED
        ), claimed AS (
          UPDATE tasks SET status = 'assigned', assigned_agent_id = $1, lease_holder_id = $1,
            lease_expires_at = now() + make_interval(secs => $2), history = ${appendHistory('$3')},
            version = version + 1, updated_at = now()
-         FROM candidate WHERE tasks.id = candidate.id
+         FROM candidate WHERE tasks.id = candidate.id AND candidate.gated_by IS NULL
          RETURNING tasks.*
        ), outbox AS (${callbackOutbox('claimed', '$4')})
        SELECT ${TASK_SELECT} FROM claimed t`;

@@ -96,6 +96,7 @@ function toTask(row: TaskRow): Record<string, unknown> {
     availableAt: (row.availableAt as Date | null)?.toISOString() ?? null,
     startedAt: (row.startedAt as Date | null)?.toISOString() ?? null,
     failureReason: row.failureReason,
+    concurrencyKey: row.concurrencyKey,
     createdAt: (row.createdAt as Date).toISOString(),
     updatedAt: (row.updatedAt as Date).toISOString(),
   };
@@ -215,6 +216,7 @@ export function registerTaskRoutes(app: FastifyInstance, pool: pg.Pool, credenti
       null,
       1,
       10,
+      null,
       null,
       JSON.stringify([historyEntry(caller, 'created', { title: body.title })]),
     ];

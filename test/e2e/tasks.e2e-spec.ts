@@ -145,6 +145,7 @@ describe('Task lifecycle (SPEC sections 7 and 12)', () => {
         availableAt: null,
         startedAt: null,
         failureReason: null,
+        concurrencyKey: null,
       });
       expect(task.id).toMatch(UUID);
       expect(new Date(task.createdAt).toISOString()).toBe(task.createdAt);

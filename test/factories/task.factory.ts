@@ -45,6 +45,7 @@ export function buildTask(overrides: Partial<TaskEntity> = {}): TaskEntity {
     availableAt: null,
     startedAt: null,
     failureReason: null,
+    concurrencyKey: null,
     createdAt: now,
     updatedAt: now,
     ...overrides,
@@ -64,6 +65,7 @@ export interface TaskRowOverrides {
   maxAttempts?: number;
   retryBackoffSeconds?: number;
   timeoutSeconds?: number | null;
+  concurrencyKey?: string | null;
   /** State the API reaches only through several steps, written straight into the row. */
   status?: TaskStatus;
   assignedAgentId?: string | null;
@@ -94,6 +96,7 @@ export async function createTask(source: DataSource, overrides: TaskRowOverrides
       maxAttempts: overrides.maxAttempts ?? 1,
       retryBackoffSeconds: overrides.retryBackoffSeconds ?? 10,
       timeoutSeconds: overrides.timeoutSeconds ?? null,
+      concurrencyKey: overrides.concurrencyKey ?? null,
     },
     buildHistoryEntry('created', { title: overrides.title }),
   );

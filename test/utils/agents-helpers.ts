@@ -8,6 +8,7 @@ export const AGENT_FIELDS = [
   'id',
   'lastSeenAt',
   'load',
+  'maxConcurrentTasks',
   'name',
   'role',
   'status',

@@ -61,6 +61,7 @@ export interface TaskDto {
   availableAt: string | null;
   startedAt: string | null;
   failureReason: 'attempts_exhausted' | 'timed_out' | null;
+  concurrencyKey: string | null;
   createdAt: string;
   updatedAt: string;
   [field: string]: unknown;
@@ -80,6 +81,7 @@ export interface AgentDto {
   version: string | null;
   load: Record<string, unknown> | null;
   lastSeenAt: string | null;
+  maxConcurrentTasks: number | null;
   createdAt: string;
   updatedAt: string;
   [field: string]: unknown;

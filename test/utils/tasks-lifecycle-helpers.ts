@@ -9,6 +9,7 @@ export const TASK_FIELDS = [
   'attempt',
   'availableAt',
   'callbackUrl',
+  'concurrencyKey',
   'createdAt',
   'dependsOn',
   'description',

@@ -8,6 +8,7 @@ export type AgentStatus = (typeof AGENT_STATUSES)[number];
 @Index('agents_url_key', ['url'], { unique: true })
 @Index('agents_key_hash_key', ['keyHash'], { unique: true })
 @Index('agents_status_last_seen_at_idx', ['status', 'lastSeenAt'])
+@Check('agents_max_concurrent_tasks_check', `"max_concurrent_tasks" >= 1`)
 @Check('agents_status_check', `"status" IN ('online', 'offline', 'busy', 'disabled')`)
 export class AgentEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'agents_pkey' })
@@ -34,6 +35,10 @@ export class AgentEntity {
   /** The last load report from a heartbeat (free-form, bounded in size by the DTO). */
   @Column({ type: 'jsonb', nullable: true })
   load!: object | null;
+
+  /** At most this many tasks assigned to the agent or in progress at once through claims; null: no limit. */
+  @Column({ name: 'max_concurrent_tasks', type: 'integer', nullable: true })
+  maxConcurrentTasks!: number | null;
 
   @Column({ name: 'last_seen_at', type: 'timestamptz', nullable: true })
   lastSeenAt!: Date | null;

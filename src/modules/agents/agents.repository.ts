@@ -7,9 +7,14 @@ import { AgentEntity, type AgentStatus } from './agent.entity.js';
 export type AgentRegistration = Pick<AgentEntity, 'url' | 'name' | 'role' | 'capabilities' | 'version'> & {
   keyHash: string;
   outboundTokenSealed: string | null;
+  /** Undefined on a re-registration keeps the agent's current limit. */
+  maxConcurrentTasks?: number | null;
 };
 export type AgentPatch = Partial<
-  Pick<AgentEntity, 'name' | 'role' | 'status' | 'capabilities' | 'version' | 'outboundTokenSealed'>
+  Pick<
+    AgentEntity,
+    'name' | 'role' | 'status' | 'capabilities' | 'version' | 'outboundTokenSealed' | 'maxConcurrentTasks'
+  >
 >;
 
 @Injectable()
@@ -47,12 +52,14 @@ export class AgentsRepository {
     replaceKey: boolean,
   ): Promise<{ agent: AgentEntity; inserted: boolean }> {
     const rows = await this.repository.query<Array<{ id: string; inserted: boolean }>>(
-      `INSERT INTO agents (url, name, role, capabilities, version, key_hash, outbound_token_sealed, status, last_seen_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 'online', now())
+      `INSERT INTO agents (url, name, role, capabilities, version, key_hash, outbound_token_sealed,
+         max_concurrent_tasks, status, last_seen_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $9, 'online', now())
        ON CONFLICT (url) DO UPDATE SET
          name = EXCLUDED.name, role = EXCLUDED.role, capabilities = EXCLUDED.capabilities, version = EXCLUDED.version,
          outbound_token_sealed = COALESCE(EXCLUDED.outbound_token_sealed, agents.outbound_token_sealed),
          key_hash = CASE WHEN $8 THEN EXCLUDED.key_hash ELSE agents.key_hash END,
+         max_concurrent_tasks = CASE WHEN $10 THEN EXCLUDED.max_concurrent_tasks ELSE agents.max_concurrent_tasks END,
          status = CASE WHEN agents.status = 'disabled' THEN agents.status ELSE 'online' END,
          last_seen_at = now(), updated_at = now()
        RETURNING id, (xmax = 0) AS inserted`,
@@ -65,6 +72,8 @@ export class AgentsRepository {
         values.keyHash,
         values.outboundTokenSealed,
         replaceKey,
+        values.maxConcurrentTasks ?? null,
+        values.maxConcurrentTasks !== undefined,
       ],
     );
     return { agent: (await this.getById(rows[0].id))!, inserted: rows[0].inserted };

@@ -55,6 +55,7 @@ export class AgentsService {
         version: dto.version ?? null,
         keyHash: hash,
         outboundTokenSealed: dto.token ? this.box.seal(dto.token) : null,
+        maxConcurrentTasks: dto.maxConcurrentTasks,
       },
       rotateKey,
     );

@@ -33,6 +33,7 @@ const SHARED_COLUMNS = [
   'available_at',
   'started_at',
   'failure_reason',
+  'concurrency_key',
 ]
   .map((column) => `"${column}"`)
   .join(', ');
@@ -77,7 +78,7 @@ export class TaskArchiveRepository {
            version + 1, NULL, NULL, created_at, now(),
            max_attempts, attempt, retry_backoff_seconds, timeout_seconds, available_at,
            -- A restored attempt under way counts its timeout from now, not from before it was archived.
-           CASE WHEN status = 'in_progress' THEN now() END, failure_reason
+           CASE WHEN status = 'in_progress' THEN now() END, failure_reason, concurrency_key
          FROM moved RETURNING id`,
         [id, references.teamId, references.assignedAgentId, references.assignedRoleId],
       );

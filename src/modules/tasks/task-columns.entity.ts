@@ -97,6 +97,10 @@ export abstract class TaskColumns {
   @Column({ name: 'failure_reason', type: 'varchar', length: 32, nullable: true })
   failureReason!: FailureReason | null;
 
+  /** Tasks sharing a key count together against its concurrency limit (`/api/concurrency-limits`). */
+  @Column({ name: 'concurrency_key', type: 'varchar', length: 100, nullable: true })
+  concurrencyKey!: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

@@ -7,6 +7,9 @@ import { ClaimWakeupsService } from './claim-wakeups.service.js';
 import { ArchivedTaskEntity } from './archived-task.entity.js';
 import { CallbackDeliveriesRepository } from './callbacks/callback-deliveries.repository.js';
 import { CallbackDeliveryEntity } from './callbacks/callback-delivery.entity.js';
+import { ConcurrencyLimitsController } from './concurrency/concurrency-limits.controller.js';
+import { ConcurrencyLimitsRepository } from './concurrency/concurrency-limits.repository.js';
+import { ConcurrencyLimitsService } from './concurrency/concurrency-limits.service.js';
 import { CallbackDispatcherService } from './callbacks/callback-dispatcher.service.js';
 import { CallbackSenderService } from './callbacks/callback-sender.service.js';
 import { CallbackUrlPolicy } from './callbacks/callback-url.policy.js';
@@ -23,7 +26,10 @@ import { TasksFacade } from './tasks.facade.js';
 import { TasksRepository } from './tasks.repository.js';
 import { TasksService } from './tasks.service.js';
 
-/** Tasks: lifecycle, work queue with leases, callbacks through an outbox, archive (SPEC section 7). */
+/**
+ * Tasks: lifecycle, work queue with leases and concurrency limits, callbacks through an outbox, archive (SPEC
+ * section 7).
+ */
 @Module({
   imports: [
     TypeOrmModule.forFeature([TaskEntity, ArchivedTaskEntity, CallbackDeliveryEntity]),
@@ -31,7 +37,7 @@ import { TasksService } from './tasks.service.js';
     TeamsModule,
     AuditModule,
   ],
-  controllers: [TaskArchiveController, TasksController],
+  controllers: [TaskArchiveController, TasksController, ConcurrencyLimitsController],
   providers: [
     TasksService,
     ClaimWakeupsService,
@@ -47,6 +53,8 @@ import { TasksService } from './tasks.service.js';
     CallbackDispatcherService,
     WebhookSenderService,
     TasksFacade,
+    ConcurrencyLimitsService,
+    ConcurrencyLimitsRepository,
   ],
   exports: [
     TasksService,

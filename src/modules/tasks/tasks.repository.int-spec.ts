@@ -62,6 +62,7 @@ describe(TasksRepository.name, () => {
           maxAttempts: 3,
           retryBackoffSeconds: 5,
           timeoutSeconds: 60,
+          concurrencyKey: 'report-writers',
         },
         event,
       );
@@ -75,6 +76,7 @@ describe(TasksRepository.name, () => {
         retryBackoffSeconds: 5,
         timeoutSeconds: 60,
         availableAt: null,
+        concurrencyKey: 'report-writers',
         failureReason: null,
         teamId: team.id,
         status: 'todo',

@@ -26,6 +26,7 @@ export type TaskInsert = Pick<
   | 'maxAttempts'
   | 'retryBackoffSeconds'
   | 'timeoutSeconds'
+  | 'concurrencyKey'
 >;
 
 export type TaskFields = Partial<
@@ -110,8 +111,10 @@ export class TasksRepository {
   constructor(@InjectRepository(TaskEntity) private readonly tasks: Repository<TaskEntity>) {
     const select = (columns: typeof tasks.metadata.columns): string =>
       columns.map((column) => `t."${column.databaseName}" AS "${column.propertyName}"`).join(', ');
-    this.columns = select(tasks.metadata.columns);
-    this.columnsWithoutHistory = select(tasks.metadata.columns.filter((column) => column.propertyName !== 'history'));
+    // Columns marked `select: false` (the trigger-kept fair_rank) stay out, as they do in TypeORM's reads.
+    const readable = tasks.metadata.columns.filter((column) => column.isSelect);
+    this.columns = select(readable);
+    this.columnsWithoutHistory = select(readable.filter((column) => column.propertyName !== 'history'));
   }
 
   async getById(id: string): Promise<TaskEntity | null> {
@@ -124,8 +127,8 @@ export class TasksRepository {
     const [task] = await this.tasks.query<TaskEntity[]>(
       `INSERT INTO tasks AS t (id, title, description, priority, team_id, assigned_role_id, parent_task_id,
          depends_on, callback_url, callback_secret_sealed, max_attempts, retry_backoff_seconds, timeout_seconds,
-         status, history)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::uuid[], $9, $10, $11, $12, $13, 'todo', $14::jsonb)
+         concurrency_key, status, history)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::uuid[], $9, $10, $11, $12, $13, $14, 'todo', $15::jsonb)
        RETURNING ${this.columns}`,
       [
         values.id,
@@ -141,6 +144,7 @@ export class TasksRepository {
         values.maxAttempts,
         values.retryBackoffSeconds,
         values.timeoutSeconds,
+        values.concurrencyKey,
         JSON.stringify([event]),
       ],
     );

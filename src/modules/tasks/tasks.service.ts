@@ -70,6 +70,7 @@ export class TasksService {
           maxAttempts: dto.maxAttempts ?? 1,
           retryBackoffSeconds: dto.retryBackoffSeconds ?? DEFAULT_RETRY_BACKOFF_SECONDS,
           timeoutSeconds: dto.timeoutSeconds ?? null,
+          concurrencyKey: dto.concurrencyKey ?? null,
         },
         historyEntry(ctx, 'created', { title: dto.title }),
       );

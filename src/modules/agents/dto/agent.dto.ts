@@ -4,13 +4,16 @@ import {
   IsArray,
   IsBoolean,
   IsIn,
+  IsInt,
   IsObject,
   IsOptional,
   IsString,
   IsUrl,
   Length,
   Matches,
+  Max,
   MaxLength,
+  Min,
   ValidateIf,
 } from 'class-validator';
 import { PageQueryDto } from '../../../common/http/pagination.dto.js';
@@ -23,6 +26,7 @@ const URL_OPTIONS = {
   require_tld: false,
   allow_underscores: true,
 };
+const MAX_CONCURRENT_TASKS = 10_000;
 const URL_MESSAGE = 'url must be an http:// or https:// URL';
 const ROLE_PATTERN = /^[a-z][a-z0-9_-]{0,31}$/;
 const ROLE_MESSAGE = 'role must be 1–32 lower-case letters, digits, "_" or "-", starting with a letter';
@@ -42,6 +46,22 @@ class AgentDescriptionDto {
   capabilities?: string[];
 
   @ApiPropertyOptional({ example: '1.4.2' }) @IsOptional() @IsString() @MaxLength(64) version?: string;
+
+  @ApiPropertyOptional({
+    nullable: true,
+    type: Number,
+    minimum: 1,
+    maximum: MAX_CONCURRENT_TASKS,
+    example: 4,
+    description:
+      'At most this many tasks assigned to the agent or in progress at once through claims; null removes the limit, leaving it out keeps the current one',
+  })
+  @IsOptional()
+  @ValidateIf((_dto, value) => value !== null)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_CONCURRENT_TASKS)
+  maxConcurrentTasks?: number | null;
 }
 
 export class RegisterAgentDto extends AgentDescriptionDto {
@@ -107,6 +127,8 @@ export class AgentResponseDto {
   @ApiProperty({ type: [String], example: ['python'] }) capabilities!: string[];
   @ApiProperty({ nullable: true, type: String, example: '1.4.2' }) version!: string | null;
   @ApiProperty({ nullable: true, type: 'object', additionalProperties: true }) load!: object | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'Claims never give the agent more tasks at once' })
+  maxConcurrentTasks!: number | null;
   @ApiProperty({ nullable: true, type: String }) lastSeenAt!: string | null;
   @ApiProperty() createdAt!: string;
   @ApiProperty() updatedAt!: string;
@@ -133,6 +155,7 @@ export const toAgentResponse = (agent: AgentEntity): AgentResponseDto => ({
   capabilities: agent.capabilities,
   version: agent.version,
   load: agent.load,
+  maxConcurrentTasks: agent.maxConcurrentTasks,
   lastSeenAt: agent.lastSeenAt?.toISOString() ?? null,
   createdAt: agent.createdAt.toISOString(),
   updatedAt: agent.updatedAt.toISOString(),

@@ -18,11 +18,13 @@ import {
   IsUrl,
   IsUUID,
   Length,
+  Matches,
   Max,
   MaxLength,
   Min,
   ValidateIf,
 } from 'class-validator';
+import { CONCURRENCY_KEY_MESSAGE, CONCURRENCY_KEY_PATTERN } from '../concurrency/concurrency-key.js';
 import { MaxUtf8Bytes } from '../../../common/http/byte-size.validators.js';
 import { PageQueryDto } from '../../../common/http/pagination.dto.js';
 import { FAILURE_REASONS, type FailureReason, TASK_PRIORITIES, type TaskPriority } from '../task-status.js';
@@ -138,6 +140,22 @@ export class CreateTaskDto extends TaskBodyDto {
   @IsOptional()
   @IsUUID()
   id?: string;
+
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    maxLength: 100,
+    pattern: CONCURRENCY_KEY_PATTERN.source,
+    example: 'customer-42',
+    description:
+      'Tasks sharing a key count together against the key’s limit (PUT /api/concurrency-limits/keys/{key}); ' +
+      'claims also take keys in turn within a priority level. Fixed at creation.',
+  })
+  @IsOptional()
+  @ValidateIf((_dto, value) => value !== null)
+  @IsString()
+  @Matches(CONCURRENCY_KEY_PATTERN, { message: CONCURRENCY_KEY_MESSAGE })
+  concurrencyKey?: string | null;
 
   @ApiProperty({ minLength: 1, maxLength: 200, example: 'Implement OAuth login' })
   @IsString()

@@ -56,6 +56,8 @@ export class TaskResponseDto {
     description: 'Why the hub failed the task: attempts_exhausted (a dead letter) or timed_out',
   })
   failureReason!: FailureReason | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Counts against this key’s concurrency limit' })
+  concurrencyKey!: string | null;
   @ApiProperty() createdAt!: string;
   @ApiProperty() updatedAt!: string;
 }
@@ -130,6 +132,7 @@ export function toTaskListItem(task: TaskEntity | ArchivedTaskEntity): TaskListI
     availableAt: task.availableAt?.toISOString() ?? null,
     startedAt: task.startedAt?.toISOString() ?? null,
     failureReason: task.failureReason,
+    concurrencyKey: task.concurrencyKey,
     createdAt: task.createdAt.toISOString(),
     updatedAt: task.updatedAt.toISOString(),
   };
