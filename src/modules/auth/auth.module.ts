@@ -19,6 +19,11 @@ import { LoginAttemptEntity } from './login-attempt.entity.js';
 import { LoginAttemptsRepository } from './login-attempts.repository.js';
 import { LoginThrottleService } from './login-throttle.service.js';
 import { MfaService } from './mfa.service.js';
+import { PersonalAccessTokenEntity } from './personal-tokens/personal-access-token.entity.js';
+import { PersonalTokenStrategy } from './personal-tokens/personal-token.strategy.js';
+import { PersonalTokensController } from './personal-tokens/personal-tokens.controller.js';
+import { PersonalTokensRepository } from './personal-tokens/personal-tokens.repository.js';
+import { PersonalTokensService } from './personal-tokens/personal-tokens.service.js';
 import { ProfileController } from './profile.controller.js';
 import { ProfileService } from './profile.service.js';
 import { RefreshTokenEntity } from './refresh-token.entity.js';
@@ -27,10 +32,19 @@ import { HubTokenStrategy } from './strategies/hub-token.strategy.js';
 import { UserJwtStrategy } from './strategies/user-jwt.strategy.js';
 import { TokenService } from './token.service.js';
 
-/** Credentials and sessions: login, refresh families, MFA, brute-force protection, AGENT_TOKEN. */
+/**
+ * Credentials and sessions: login, refresh families, MFA, personal access tokens, brute-force protection,
+ * AGENT_TOKEN.
+ */
 @Module({
   imports: [
-    TypeOrmModule.forFeature([RefreshTokenEntity, LoginAttemptEntity, BannedIpEntity, AgentTokenStateEntity]),
+    TypeOrmModule.forFeature([
+      RefreshTokenEntity,
+      LoginAttemptEntity,
+      BannedIpEntity,
+      AgentTokenStateEntity,
+      PersonalAccessTokenEntity,
+    ]),
     JwtModule.registerAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
@@ -46,7 +60,7 @@ import { TokenService } from './token.service.js';
     UsersModule,
     AuditModule,
   ],
-  controllers: [AuthController, ProfileController, AdminSecurityController],
+  controllers: [AuthController, ProfileController, PersonalTokensController, AdminSecurityController],
   providers: [
     AuthService,
     ProfileService,
@@ -61,8 +75,11 @@ import { TokenService } from './token.service.js';
     LoginAttemptsRepository,
     BannedIpsRepository,
     AgentTokenRepository,
+    PersonalTokensService,
+    PersonalTokensRepository,
     UserJwtStrategy,
     HubTokenStrategy,
+    PersonalTokenStrategy,
   ],
   exports: [LoginThrottleService],
 })
