@@ -293,6 +293,29 @@ describe('Concurrency limits across hub processes (issue 12, item 4)', () => {
     expect(Date.now() - started).toBeLessThan((LONG_WAIT_SECONDS * 1000) / 2);
   }, 60_000);
 
+  it('wakes an agent waiting at its own limit when an admin raises maxConcurrentTasks on the other process', async () => {
+    const agent = await registerClaimer(hubs[1], { maxConcurrentTasks: 1 });
+    // Its own team, so no other test's task can come first.
+    const teamId = await createTeamWith([agent]);
+    const first = await createTask(hubs[0], { title: unique('first'), teamId });
+    const second = await createTask(hubs[0], { title: unique('second'), teamId });
+    expect(dataOfAnswer<TaskDto>(await claim(agent, 0, { teamId })).id).toBe(first.id);
+    expect((await claim(agent, 0, { teamId })).status).toBe(204);
+
+    const started = Date.now();
+    const waiting = claim(agent, LONG_WAIT_SECONDS, { teamId });
+    await sleep(500);
+    const raised = await hubRequest(hubs[0].base, `/api/agents/${agent.id}`, {
+      method: 'PATCH',
+      headers: admin,
+      body: { maxConcurrentTasks: 2 },
+    });
+    dataOfAnswer(raised);
+
+    expect(dataOfAnswer<TaskDto>(await waiting).id).toBe(second.id);
+    expect(Date.now() - started).toBeLessThan((LONG_WAIT_SECONDS * 1000) / 2);
+  }, 60_000);
+
   describe('the limits resource', () => {
     it('lets administrators set, read and remove limits, audits each change, and answers 404 for one not set', async () => {
       const key = unique('managed');

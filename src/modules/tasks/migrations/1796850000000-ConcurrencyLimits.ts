@@ -95,9 +95,17 @@ export class ConcurrencyLimits1796850000000 implements MigrationInterface {
       `CREATE TRIGGER "tasks_capacity_deleted_notify" AFTER DELETE ON "tasks" FOR EACH ROW
        WHEN (OLD."status" IN ('assigned', 'in_progress')) EXECUTE FUNCTION "notify_task_claimable"()`,
     );
+    // So does an agent's own limit raised or removed (the agent may be waiting in a claim right now).
+    await queryRunner.query(
+      `CREATE TRIGGER "agents_capacity_raised_notify" AFTER UPDATE OF "max_concurrent_tasks" ON "agents" FOR EACH ROW
+       WHEN (OLD."max_concurrent_tasks" IS NOT NULL
+         AND (NEW."max_concurrent_tasks" IS NULL OR NEW."max_concurrent_tasks" > OLD."max_concurrent_tasks"))
+       EXECUTE FUNCTION "notify_task_claimable"()`,
+    );
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TRIGGER "agents_capacity_raised_notify" ON "agents"`);
     await queryRunner.query(`DROP TRIGGER "tasks_capacity_deleted_notify" ON "tasks"`);
     await queryRunner.query(`DROP TRIGGER "tasks_capacity_freed_notify" ON "tasks"`);
     await queryRunner.query(`DROP TRIGGER "tasks_fair_rank" ON "tasks"`);
