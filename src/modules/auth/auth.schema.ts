@@ -3,6 +3,8 @@ import { AgentTokenStateEntity } from './agent-token-state.entity.js';
 import { BannedIpEntity } from './banned-ip.entity.js';
 import { LoginAttemptEntity } from './login-attempt.entity.js';
 import { CreateIdentityAndAudit1795660900000 } from './migrations/1795660900000-CreateIdentityAndAudit.js';
+import { CreateOidcLoginRequests1797100100000 } from './migrations/1797100100000-CreateOidcLoginRequests.js';
+import { OidcLoginRequestEntity } from './oidc/oidc-login-request.entity.js';
 import { RefreshTokenEntity } from './refresh-token.entity.js';
 
 /**
@@ -11,6 +13,6 @@ import { RefreshTokenEntity } from './refresh-token.entity.js';
  * applied it by name.
  */
 export const AUTH_SCHEMA: ModuleSchema = {
-  entities: [RefreshTokenEntity, LoginAttemptEntity, BannedIpEntity, AgentTokenStateEntity],
-  migrations: [CreateIdentityAndAudit1795660900000],
+  entities: [RefreshTokenEntity, LoginAttemptEntity, BannedIpEntity, AgentTokenStateEntity, OidcLoginRequestEntity],
+  migrations: [CreateIdentityAndAudit1795660900000, CreateOidcLoginRequests1797100100000],
 };
