@@ -19,6 +19,12 @@ import { LoginAttemptEntity } from './login-attempt.entity.js';
 import { LoginAttemptsRepository } from './login-attempts.repository.js';
 import { LoginThrottleService } from './login-throttle.service.js';
 import { MfaService } from './mfa.service.js';
+import { OidcClientService } from './oidc/oidc-client.service.js';
+import { OidcCookie } from './oidc/oidc-cookie.js';
+import { OidcLoginRequestEntity } from './oidc/oidc-login-request.entity.js';
+import { OidcLoginRequestsRepository } from './oidc/oidc-login-requests.repository.js';
+import { OidcLoginService } from './oidc/oidc-login.service.js';
+import { OidcController } from './oidc/oidc.controller.js';
 import { ProfileController } from './profile.controller.js';
 import { ProfileService } from './profile.service.js';
 import { RefreshTokenEntity } from './refresh-token.entity.js';
@@ -30,7 +36,13 @@ import { TokenService } from './token.service.js';
 /** Credentials and sessions: login, refresh families, MFA, brute-force protection, AGENT_TOKEN. */
 @Module({
   imports: [
-    TypeOrmModule.forFeature([RefreshTokenEntity, LoginAttemptEntity, BannedIpEntity, AgentTokenStateEntity]),
+    TypeOrmModule.forFeature([
+      RefreshTokenEntity,
+      LoginAttemptEntity,
+      BannedIpEntity,
+      AgentTokenStateEntity,
+      OidcLoginRequestEntity,
+    ]),
     JwtModule.registerAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
@@ -46,7 +58,7 @@ import { TokenService } from './token.service.js';
     UsersModule,
     AuditModule,
   ],
-  controllers: [AuthController, ProfileController, AdminSecurityController],
+  controllers: [AuthController, OidcController, ProfileController, AdminSecurityController],
   providers: [
     AuthService,
     ProfileService,
@@ -61,9 +73,13 @@ import { TokenService } from './token.service.js';
     LoginAttemptsRepository,
     BannedIpsRepository,
     AgentTokenRepository,
+    OidcClientService,
+    OidcLoginService,
+    OidcLoginRequestsRepository,
+    OidcCookie,
     UserJwtStrategy,
     HubTokenStrategy,
   ],
-  exports: [LoginThrottleService],
+  exports: [LoginThrottleService, OidcClientService],
 })
 export class AuthModule {}
