@@ -93,10 +93,15 @@ export class OidcClientService {
         settings.clientSecret === undefined ? client.None() : client.ClientSecretBasic(settings.clientSecret),
         {
           // validateEnv allows http:// only for a provider on this machine (development, tests).
-          execute:
-            settings.issuer.protocol === 'http:' && LOOPBACK_HOSTS.has(settings.issuer.hostname)
+          execute: [
+            // openid-client trusts an ID token from the token endpoint on the strength of TLS alone unless told
+            // to verify its signature too (against the provider's JWKS): the hub wants both.
+            client.enableNonRepudiationChecks,
+            // validateEnv allows http:// only for a provider on this machine (development, tests).
+            ...(settings.issuer.protocol === 'http:' && LOOPBACK_HOSTS.has(settings.issuer.hostname)
               ? [client.allowInsecureRequests]
-              : [],
+              : []),
+          ],
           timeout: PROVIDER_TIMEOUT_SECONDS,
         },
       )
@@ -122,8 +127,10 @@ export class OidcClientService {
       return new OidcLoginFailedError(`${error.code}: ${error.error}`);
     }
     if (error instanceof Error) {
+      // openid-client's own message is generic; its cause (a library error, when it is one) names the check.
       const code = (error as { code?: unknown }).code;
-      return new OidcLoginFailedError(typeof code === 'string' ? `${code}: ${error.message}` : error.message);
+      const detail = error.cause instanceof Error ? `${error.message} (${error.cause.message})` : error.message;
+      return new OidcLoginFailedError(typeof code === 'string' ? `${code}: ${detail}` : detail);
     }
     return new OidcLoginFailedError('unknown');
   }
