@@ -161,9 +161,9 @@ export class EnvironmentVariables {
 const OIDC_REQUIRED_TOGETHER = ['OIDC_ISSUER_URL', 'OIDC_CLIENT_ID', 'OIDC_REDIRECT_URL'] as const;
 
 /** One half-configured OIDC would silently leave single sign-on off: name the missing variables instead. */
-function oidcProblems(env: EnvironmentVariables): string[] {
+function oidcProblems(env: EnvironmentVariables, invalid: ReadonlySet<string>): string[] {
   const unparsable = (['OIDC_ISSUER_URL', 'OIDC_REDIRECT_URL'] as const)
-    .filter((name) => env[name] !== undefined && !URL.canParse(env[name]))
+    .filter((name) => env[name] !== undefined && !invalid.has(name) && !URL.canParse(env[name]))
     .map((name) => `${name}: not a valid URL`);
   if (unparsable.length > 0) {
     return unparsable;
@@ -198,7 +198,8 @@ export function validateEnv(raw: Record<string, string | undefined>): Environmen
   );
   const env = plainToInstance(EnvironmentVariables, own, { exposeDefaultValues: true });
   const errors = validateSync(env, { skipMissingProperties: false, forbidUnknownValues: true });
-  const problems = [...errors.map(describe), ...oidcProblems(env)];
+  const invalid = new Set(errors.map((error) => error.property));
+  const problems = [...errors.map(describe), ...oidcProblems(env, invalid)];
   if (problems.length > 0) {
     throw new InvalidEnvironmentError(problems);
   }

@@ -87,14 +87,14 @@ export class OidcLoginService {
     }
     const role = roleFor(groups, settings.adminGroups);
     const known = await this.identities.findUser(identity);
-    const user = await this.signIn(ctx, known, role, () =>
-      this.identities.provision(
-        ctx,
-        identity,
-        usernameCandidates(claims.preferred_username, claims.sub, randomBytes(4).toString('hex')),
-        role,
-      ),
-    );
+    const user = known
+      ? await this.returningUser(ctx, known, role)
+      : await this.identities.provision(
+          ctx,
+          identity,
+          usernameCandidates(claims.preferred_username, claims.sub, randomBytes(4).toString('hex')),
+          role,
+        );
     await this.audit.record(ctx, {
       action: 'auth.login_succeeded',
       targetType: 'user',
@@ -105,16 +105,8 @@ export class OidcLoginService {
     return this.tokens.issue(user);
   }
 
-  /** The known user with the mapped role (disabled users refused), or a new one. */
-  private async signIn(
-    ctx: RequestContext,
-    known: UserEntity | null,
-    role: UserEntity['role'],
-    provision: () => Promise<UserEntity>,
-  ): Promise<UserEntity> {
-    if (!known) {
-      return provision();
-    }
+  /** A known user, with the role their groups map to now; disabled users are refused. */
+  private async returningUser(ctx: RequestContext, known: UserEntity, role: UserEntity['role']): Promise<UserEntity> {
     if (known.disabled) {
       await this.auditFailure(ctx, 'disabled', { denied: true, user: known });
       throw new ForbiddenError('The account is disabled', 'account_disabled');
