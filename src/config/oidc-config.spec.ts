@@ -9,8 +9,7 @@ const REQUIRED = {
 };
 
 // SECRET_KEY keeps loadAppConfig from touching DATA_DIR.
-const configOf = (raw: Record<string, string>) =>
-  loadAppConfig(validateEnv({ SECRET_KEY: 's'.repeat(32), ...raw }));
+const configOf = (raw: Record<string, string>) => loadAppConfig(validateEnv({ SECRET_KEY: 's'.repeat(32), ...raw }));
 
 function problemsOf(raw: Record<string, string>): string[] {
   try {
