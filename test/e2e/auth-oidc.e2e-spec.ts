@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { pino } from 'pino';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { createApp } from '../../src/app/create-app.js';
 import { createUser, tokenFor } from '../factories/user.factory.js';
 import { errorBody, successBody } from '../utils/envelope.js';
 import { deliverCallback, followProviderRedirects, oidcSignIn, startOidcLogin } from '../utils/oidc-browser.js';
@@ -13,6 +15,7 @@ import {
 } from '../utils/oidc-test-provider.js';
 import type { AuditEntry, Page, TokenPair } from '../utils/payloads.js';
 import { startTestApp, type TestApp } from '../utils/test-app.js';
+import { testConfig } from '../utils/test-config.js';
 import { bearer } from '../utils/tokens.js';
 
 // Issue 13: OpenID Connect single sign-on against a real provider (oidc-provider) started here.
@@ -35,6 +38,7 @@ async function auditEntries(hub: TestApp, adminToken: string, action: string): P
 
 describe('OIDC single sign-on with a real provider', () => {
   let provider: OidcTestProvider;
+  let hubEnv: Record<string, string>;
   let hub: TestApp;
   let adminToken: string;
 
@@ -50,14 +54,13 @@ describe('OIDC single sign-on with a real provider', () => {
       boss: { preferred_username: 'boss', groups: ['hub-admins'] },
       mallory: { preferred_username: 'mallory', groups: ['guests'] },
     });
-    hub = await startTestApp({
-      env: oidcEnv(provider.issuer, {
-        OIDC_SCOPES: 'openid profile email groups',
-        OIDC_ADMIN_GROUPS: 'hub-admins',
-        OIDC_ALLOWED_GROUPS: 'staff',
-        LOCAL_LOGIN: 'admins_only',
-      }),
+    hubEnv = oidcEnv(provider.issuer, {
+      OIDC_SCOPES: 'openid profile email groups',
+      OIDC_ADMIN_GROUPS: 'hub-admins',
+      OIDC_ALLOWED_GROUPS: 'staff',
+      LOCAL_LOGIN: 'admins_only',
     });
+    hub = await startTestApp({ env: hubEnv });
     adminToken = tokenFor(hub.config, (await createUser(hub.app, { role: 'admin' })).user);
   });
   afterAll(async () => {
@@ -120,6 +123,22 @@ describe('OIDC single sign-on with a real provider', () => {
         }),
       ]),
     );
+  });
+
+  it('finishes a login on another instance than the one that started it (the login waits in PostgreSQL)', async () => {
+    const other = await createApp(testConfig({ ...hubEnv, DATABASE_URL: hub.database.url }), {
+      logger: pino({ level: 'silent' }),
+    });
+    try {
+      provider.nextAccount = 'alice';
+      const start = await startOidcLogin(hub);
+      const callback = await followProviderRedirects(start.authorizeUrl);
+      const response = await request(other.getHttpServer()).get(callback).set('Cookie', start.cookie);
+      expect(response.status).toBe(200);
+      expect(successBody<TokenPair>(response).data.user.username).toBe('alice');
+    } finally {
+      await other.close();
+    }
   });
 
   it('finds the user again by issuer and sub; another sub with the same e-mail and name is another user', async () => {
@@ -280,10 +299,13 @@ describe('OIDC single sign-on with a real provider', () => {
     provider.accounts.set('solo', { preferred_username: 'solo', groups: ['hub-admins'] });
     const solo = successBody<TokenPair>(await signInAs('solo')).data.user;
     const db = hub.app.get(DataSource);
-    const others = await db.query<Array<{ id: string }>>(
-      `UPDATE users SET disabled = true WHERE role = 'admin' AND disabled = false AND id <> $1 RETURNING id`,
-      [solo.id],
-    );
+    const others = (
+      await db.query<Array<{ id: string }>>(
+        `SELECT id FROM users WHERE role = 'admin' AND disabled = false AND id <> $1`,
+        [solo.id],
+      )
+    ).map((other) => other.id);
+    await db.query('UPDATE users SET disabled = true WHERE id = ANY($1)', [others]);
     try {
       provider.accounts.get('solo')!.groups = ['staff'];
       const response = await signInAs('solo');
@@ -292,7 +314,7 @@ describe('OIDC single sign-on with a real provider', () => {
       const [row] = await db.query<Array<{ role: string }>>('SELECT role FROM users WHERE id = $1', [solo.id]);
       expect(row.role).toBe('admin');
     } finally {
-      await db.query('UPDATE users SET disabled = false WHERE id = ANY($1)', [others.map((other) => other.id)]);
+      await db.query('UPDATE users SET disabled = false WHERE id = ANY($1)', [others]);
     }
   });
 
