@@ -468,6 +468,18 @@ describe('OIDC switched off', () => {
     },
   );
 
+  it('limits each OIDC route to 60 requests a minute per address (429 with Retry-After)', async () => {
+    await hub.app.get(DataSource).query('DELETE FROM rate_limit_buckets');
+    for (let call = 1; call <= 60; call += 1) {
+      await request(hub.server).get('/api/auth/oidc/login').expect(404);
+    }
+    const limited = await request(hub.server).get('/api/auth/oidc/login');
+    expect(limited.status).toBe(429);
+    expect(limited.headers['retry-after']).toMatch(/^\d+$/);
+    // The callback has a budget of its own.
+    await request(hub.server).get('/api/auth/oidc/callback').expect(404);
+  });
+
   it('keeps password login open to everyone (LOCAL_LOGIN defaults to all)', async () => {
     const { user, password } = await createUser(hub.app);
     await request(hub.server).post('/api/auth/login').send({ username: user.username, password }).expect(200);

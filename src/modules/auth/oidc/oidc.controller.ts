@@ -3,12 +3,16 @@ import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Ctx, Public } from '../../../common/auth/auth.decorators.js';
 import type { RequestContext } from '../../../common/auth/request-context.js';
 import { ApiErrors, ApiSuccess } from '../../../common/http/api-responses.decorators.js';
+import { RateLimit } from '../../../common/rate-limit/rate-limit.js';
 import { TokenPairDto } from '../dto/auth.dto.js';
 import { OidcCookie } from './oidc-cookie.js';
 import { OidcLoginService } from './oidc-login.service.js';
 
 const NOT_CONFIGURED: [HttpStatus, string] = [HttpStatus.NOT_FOUND, 'oidc_not_configured: single sign-on is off'];
 const UNAVAILABLE: [HttpStatus, string] = [HttpStatus.BAD_GATEWAY, 'oidc_provider_unavailable'];
+const THROTTLED: [HttpStatus, string] = [HttpStatus.TOO_MANY_REQUESTS, 'rate_limited (Retry-After)'];
+// Each login start stores a row for 10 minutes: anonymous callers get a bounded number of them.
+const PER_ADDRESS = { limit: 60, windowSeconds: 60 };
 
 // What the handlers use of Fastify's request and reply.
 interface CallbackRequest {
@@ -33,6 +37,7 @@ export class OidcController {
 
   @Get('login')
   @Public()
+  @RateLimit({ name: 'auth.oidc.login', ...PER_ADDRESS })
   @ApiOperation({
     summary: 'Single sign-on: redirects the browser to the OpenID Connect provider',
     description:
@@ -42,7 +47,7 @@ export class OidcController {
     status: HttpStatus.FOUND,
     description: 'To the provider (state, nonce, PKCE S256); sets the login cookie',
   })
-  @ApiErrors(NOT_CONFIGURED, UNAVAILABLE)
+  @ApiErrors(NOT_CONFIGURED, UNAVAILABLE, THROTTLED)
   async login(@Res() reply: CookieReply): Promise<void> {
     const { redirectTo, browserId } = await this.oidc.start();
     reply.header('set-cookie', this.cookie.set(browserId)).redirect(redirectTo, HttpStatus.FOUND);
@@ -50,6 +55,7 @@ export class OidcController {
 
   @Get('callback')
   @Public()
+  @RateLimit({ name: 'auth.oidc.callback', ...PER_ADDRESS })
   @ApiOperation({
     summary: 'Single sign-on: where the provider sends the browser back; answers like POST /api/auth/login',
   })
@@ -62,6 +68,7 @@ export class OidcController {
     [HttpStatus.FORBIDDEN, 'oidc_group_not_allowed, account_disabled, or last_admin (the last admin lost the group)'],
     NOT_CONFIGURED,
     UNAVAILABLE,
+    THROTTLED,
   )
   callback(
     @Ctx() ctx: RequestContext,
