@@ -80,6 +80,6 @@ import { TokenService } from './token.service.js';
     UserJwtStrategy,
     HubTokenStrategy,
   ],
-  exports: [LoginThrottleService, OidcClientService],
+  exports: [LoginThrottleService],
 })
 export class AuthModule {}

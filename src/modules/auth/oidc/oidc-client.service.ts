@@ -26,10 +26,6 @@ export class OidcClientService {
     this.settings = config.oidc;
   }
 
-  get enabled(): boolean {
-    return this.settings !== null;
-  }
-
   /** The settings, or 404 `oidc_not_configured`. */
   require(): OidcConfig {
     if (!this.settings) {
