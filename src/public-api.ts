@@ -32,6 +32,7 @@ export type {
   UserRole,
 } from './common/auth/principal.js';
 export type { RequestContext } from './common/auth/request-context.js';
+export { type Scope, SCOPES } from './common/auth/scopes.js';
 
 // Errors and the response envelope.
 export {

@@ -34,7 +34,7 @@ export class DailySummaryController {
   }
 
   @Post('send')
-  @AdminOnly()
+  @AdminOnly('tasks:write')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Send the summary of a UTC day (today by default) now; audited' })
   @ApiSuccess(SummaryDeliveryDto)
@@ -47,7 +47,7 @@ export class DailySummaryController {
   }
 
   @Get('deliveries')
-  @AdminOnly()
+  @AdminOnly('tasks:read')
   @ApiOperation({ summary: "Every attempt to send a summary, newest first (the extension's own table)" })
   @ApiSuccess(DeliveryRecordDto, { paged: true })
   deliveries(@Query() query: PageQueryDto): Promise<Page<DeliveryRecordDto>> {

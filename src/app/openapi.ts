@@ -40,7 +40,8 @@ export function configureOpenApi(app: INestApplication): void {
       {
         type: 'http',
         scheme: 'bearer',
-        description: 'User access token, AGENT_TOKEN or agent key (and METRICS_TOKEN for GET /api/metrics)',
+        description:
+          'User access token, personal access token (pat_…), AGENT_TOKEN or agent key (and METRICS_TOKEN for GET /api/metrics). Tokens and agent keys need the scope an operation names in x-required-scope.',
       },
       BEARER_SCHEME,
     )

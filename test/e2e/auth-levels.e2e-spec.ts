@@ -94,7 +94,7 @@ describe('Auth levels and credentials (SPEC section 2)', () => {
       });
     });
 
-    it('treats a registered agent key as agent-or-user only (403 on people, admin and metrics routes)', async () => {
+    it('treats a registered agent key as agent-or-user only (403 on people, admin and metrics routes, and where no scope is named)', async () => {
       const agent = await registerAgent(hub.server, bearer(TEST_AGENT_TOKEN), 'level-matrix');
       expect(await statuses(agent.headers)).toEqual({
         public: 200,
@@ -103,7 +103,43 @@ describe('Auth levels and credentials (SPEC section 2)', () => {
         user: 401,
         admin: 403,
         metrics: 403,
-        undeclared: 200,
+        undeclared: 403,
+      });
+    });
+
+    it("treats a personal access token as its owner's session within its scopes, never as user-only", async () => {
+      const mint = async (owner: UserEntity, scopes: string[]): Promise<Headers> => {
+        const session = bearer(
+          userAccessToken(hub.config, { sub: owner.id, username: owner.username, role: owner.role }),
+        );
+        const response = await request(hub.server)
+          .post('/api/profile/tokens')
+          .set(session)
+          .send({ name: `matrix-${scopes.join('-')}`, scopes });
+        expect(response.status).toBe(201);
+        return bearer((response.body as { data: { token: string } }).data.token);
+      };
+      // The probe's checked routes name tasks:read, admin (its admin route) and system:read (metrics); the
+      // owner's role does not widen a narrow token.
+      for (const owner of [user, admin]) {
+        expect(await statuses(await mint(owner, ['tasks:read']))).toEqual({
+          public: 200,
+          principal: 200,
+          people: 200,
+          user: 401,
+          admin: 403,
+          metrics: 403,
+          undeclared: 403,
+        });
+      }
+      expect(await statuses(await mint(admin, ['admin']))).toEqual({
+        public: 200,
+        principal: 200,
+        people: 200,
+        user: 401,
+        admin: 200,
+        metrics: 200,
+        undeclared: 403,
       });
     });
 

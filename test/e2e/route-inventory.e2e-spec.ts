@@ -23,6 +23,25 @@ describe('Route inventory (deny by default)', () => {
     expect(undeclared).toEqual([]);
   });
 
+  it('names the scope a token needs on every route a token can reach (all but public and session-only ones)', () => {
+    const unscoped = routeInventory(hub.app)
+      .filter((route) => route.level !== 'user' && route.scope === undefined)
+      .filter((route) => !(route.level === 'public' && route.handlerCredentials.length === 0))
+      .map((route) => route.label);
+    expect(unscoped).toEqual([]);
+  });
+
+  it('grants read scopes only reads, and keeps /api/admin behind the admin scope', () => {
+    const routes = routeInventory(hub.app);
+    const readScopedWrites = routes
+      .filter((route) => route.scope?.endsWith(':read') && !route.label.startsWith('GET '))
+      .map((route) => route.label);
+    const adminWithoutAdminScope = routes
+      .filter((route) => route.path.startsWith('/api/admin/') && route.scope !== 'admin')
+      .map((route) => route.label);
+    expect({ readScopedWrites, adminWithoutAdminScope }).toEqual({ readScopedWrites: [], adminWithoutAdminScope: [] });
+  });
+
   it('keeps everything under /api/admin at the admin level', () => {
     const weaker = routeInventory(hub.app)
       .filter((route) => route.path.startsWith('/api/admin/') && route.level !== 'admin')
@@ -51,6 +70,14 @@ describe('Route inventory check itself', () => {
     hub = await startTestApp({ imports: [ProbeModule] });
   });
   afterAll(() => hub.close());
+
+  it('reports a route a token can reach that names no scope', () => {
+    const unscoped = routeInventory(hub.app)
+      .filter((route) => route.label.startsWith('GET /api/probe/'))
+      .filter((route) => route.level !== 'user' && route.level !== 'public' && route.scope === undefined)
+      .map((route) => route.label);
+    expect(unscoped).toEqual(['GET /api/probe/undeclared']);
+  });
 
   it('reports a route that declares no level', () => {
     const undeclared = routeInventory(hub.app)

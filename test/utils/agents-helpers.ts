@@ -11,6 +11,7 @@ export const AGENT_FIELDS = [
   'maxConcurrentTasks',
   'name',
   'role',
+  'scopes',
   'status',
   'updatedAt',
   'url',

@@ -52,14 +52,14 @@ class ProbeController {
   }
 
   @Get('principal')
-  @Authenticated()
+  @Authenticated('tasks:read')
   @Answers(200)
   principal(@Ctx() ctx: RequestContext): RequestContext {
     return ctx;
   }
 
   @Get('people')
-  @PeopleOrHubToken()
+  @PeopleOrHubToken('tasks:read')
   @Answers(200)
   people(@Ctx() ctx: RequestContext): RequestContext {
     return ctx;
@@ -80,16 +80,17 @@ class ProbeController {
   }
 
   @Get('admin')
-  @AdminOnly()
+  @AdminOnly('admin')
   @Answers(200)
   admin(@Ctx() ctx: RequestContext): RequestContext {
     return ctx;
   }
 
-  // Deliberately without a level: deny by default must still require a principal.
+  // Deliberately without a level or scope: deny by default must still require a principal, and no token
+  // or agent key (they need a scope the route names) gets through.
   @Get('undeclared')
   @Answers(200)
-  @ApiErrors([HttpStatus.UNAUTHORIZED, 'unauthenticated'])
+  @ApiErrors([HttpStatus.UNAUTHORIZED, 'unauthenticated'], [HttpStatus.FORBIDDEN, 'insufficient_scope'])
   undeclared(@Ctx() ctx: RequestContext): RequestContext {
     return ctx;
   }

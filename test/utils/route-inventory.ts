@@ -2,13 +2,16 @@ import { RequestMethod } from '@nestjs/common';
 import { HTTP_CODE_METADATA, METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import { ModulesContainer, Reflector } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
-import { type AuthLevel, RequireAuth } from '../../src/common/auth/auth-level.js';
+import { type AuthLevel, RequireAuth, RequireScope } from '../../src/common/auth/auth-level.js';
 import { HandlerCredentials } from '../../src/common/auth/auth.decorators.js';
+import type { Scope } from '../../src/common/auth/scopes.js';
 
 export interface RouteInfo {
   label: string;
   path: string;
   level: AuthLevel | undefined;
+  /** The scope a restricted credential (personal access token, agent key) needs, if the route names one. */
+  scope: Scope | undefined;
   /** Security schemes a public route's handler checks itself (`PublicCheckedByHandler`). */
   handlerCredentials: string[];
   /** The status `@HttpCode` fixes, if any. */
@@ -45,6 +48,7 @@ export function routeInventory(app: INestApplication, prefix = 'api'): RouteInfo
           label: `${method} ${path}`,
           path,
           level,
+          scope: reflector.getAllAndOverride(RequireScope, [handler, controller]),
           handlerCredentials: reflector.get(HandlerCredentials, handler) ?? [],
           httpCode: Reflect.getMetadata(HTTP_CODE_METADATA, handler) as number | undefined,
         });

@@ -20,10 +20,11 @@ export interface ScheduleDto {
   intervalSeconds: number | null;
   enabled: boolean;
   overlapPolicy: 'allow' | 'skip' | 'buffer_one';
+  catchupWindowSeconds: number | null;
   task: TaskBlueprint;
   nextRunAt: string | null;
   lastRunAt: string | null;
-  lastOutcome: 'succeeded' | 'failed' | 'skipped' | 'buffered' | null;
+  lastOutcome: 'succeeded' | 'failed' | 'skipped' | 'buffered' | 'missed' | null;
   createdBy: string | null;
   createdAt: string;
   updatedAt: string;
@@ -34,11 +35,12 @@ export interface ScheduleRunDto {
   scheduledAt: string;
   startedAt: string;
   taskId: string | null;
-  outcome: 'succeeded' | 'failed' | null;
+  outcome: 'succeeded' | 'failed' | 'skipped' | 'buffered' | 'missed' | null;
   error: string | null;
 }
 
 export const SCHEDULE_FIELDS = [
+  'catchupWindowSeconds',
   'createdAt',
   'createdBy',
   'cron',

@@ -1,12 +1,13 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ForbiddenError, UnauthenticatedError } from '../errors/domain-errors.js';
-import { type AuthLevel, DEFAULT_AUTH_LEVEL, RequireAuth } from './auth-level.js';
+import { type AuthLevel, DEFAULT_AUTH_LEVEL, RequireAuth, RequireScope } from './auth-level.js';
 import type { AuthenticatedRequest } from './authenticated-request.js';
 import { extractCredential } from './credential.js';
 import { PassportRegistryService } from './passport-registry.service.js';
-import type { AnonymousPrincipal, Principal } from './principal.js';
+import { type AnonymousPrincipal, type Principal, scopesOf } from './principal.js';
 import { requestContext } from './request-context.js';
+import { grants, type Scope } from './scopes.js';
 import { ANY_CREDENTIAL_STRATEGIES, METRICS_TOKEN_STRATEGY, USER_JWT_STRATEGY } from './strategy-names.js';
 import type { RequestContext } from './request-context.js';
 
@@ -56,11 +57,12 @@ export class AccessGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const level: AuthLevel =
-      this.reflector.getAllAndOverride(RequireAuth, [context.getHandler(), context.getClass()]) ?? DEFAULT_AUTH_LEVEL;
+    const targets = [context.getHandler(), context.getClass()];
+    const level: AuthLevel = this.reflector.getAllAndOverride(RequireAuth, targets) ?? DEFAULT_AUTH_LEVEL;
+    const scope = this.reflector.getAllAndOverride(RequireScope, targets);
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     if (level === 'public') {
-      request.ctx = requestContext(await this.optionalPrincipal(context, request), request.id, request.ip);
+      request.ctx = requestContext(await this.optionalPrincipal(context, request, scope), request.id, request.ip);
       return true;
     }
     const rule = LEVELS[level];
@@ -74,6 +76,14 @@ export class AccessGuard implements CanActivate {
     if (refusal) {
       throw new ForbiddenError(refusal);
     }
+    // Deny by default here too: a restricted credential reaches no route that names no scope.
+    const granted = scopesOf(principal);
+    if (granted !== undefined && !(scope && grants(granted, scope))) {
+      throw new ForbiddenError(
+        `The token does not carry the scope ${scope ?? 'this route needs'}`,
+        'insufficient_scope',
+      );
+    }
     request.ctx = ctx;
     return true;
   }
@@ -84,13 +94,23 @@ export class AccessGuard implements CanActivate {
    * stale credential on a public route is ignored rather than refused: Swagger UI sends the authorised
    * token to every route, login included.
    */
-  private async optionalPrincipal(context: ExecutionContext, request: AuthenticatedRequest): Promise<Principal> {
+  private async optionalPrincipal(
+    context: ExecutionContext,
+    request: AuthenticatedRequest,
+    scope: Scope | undefined,
+  ): Promise<Principal> {
     request.credential = extractCredential(request, true);
     if (!request.credential) {
       return ANONYMOUS;
     }
     try {
-      return await this.passport.authenticate(ANY_CREDENTIAL_STRATEGIES, request, context.switchToHttp().getResponse());
+      const principal = await this.passport.authenticate(
+        ANY_CREDENTIAL_STRATEGIES,
+        request,
+        context.switchToHttp().getResponse(),
+      );
+      // A token without the route's scope is no credential here, so the handler sees an anonymous caller.
+      return scope && !grants(scopesOf(principal), scope) ? ANONYMOUS : principal;
     } catch (error) {
       if (error instanceof UnauthenticatedError) {
         return ANONYMOUS;

@@ -1,4 +1,5 @@
 import { Reflector } from '@nestjs/core';
+import type { Scope } from './scopes.js';
 
 /**
  * The access level a route declares. `principal` is the seed's `check_auth` (agent or user), `user` is
@@ -12,3 +13,6 @@ export const RequireAuth = Reflector.createDecorator<AuthLevel>();
 
 /** The level that applies when a route declares none: deny by default means "some principal is required". */
 export const DEFAULT_AUTH_LEVEL: AuthLevel = 'principal';
+
+/** The scope a restricted credential needs for the route; use the level decorators, which take it. */
+export const RequireScope = Reflector.createDecorator<Scope>();

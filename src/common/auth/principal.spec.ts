@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { AGENT_DEFAULT_SCOPES } from './scopes.js';
 import type { Principal } from './principal.js';
 import { isAdminPrincipal } from './principal.js';
 import { callingUser, requestContext, systemContext } from './request-context.js';
@@ -6,7 +7,7 @@ import { callingUser, requestContext, systemContext } from './request-context.js
 const adminUser: Principal = { kind: 'user', id: 'u-1', username: 'root', role: 'admin' };
 const plainUser: Principal = { kind: 'user', id: 'u-2', username: 'alice', role: 'user' };
 const hubToken: Principal = { kind: 'hub-token', id: 'hub-token' };
-const agent: Principal = { kind: 'agent', id: 'a-1', name: 'worker-1' };
+const agent: Principal = { kind: 'agent', id: 'a-1', name: 'worker-1', scopes: AGENT_DEFAULT_SCOPES };
 const system: Principal = { kind: 'system', id: 'scheduler' };
 const metricsScraper: Principal = { kind: 'metrics-scraper', id: 'metrics-token' };
 

@@ -1,11 +1,18 @@
+import type { Scope } from './scopes.js';
+
 export type UserRole = 'admin' | 'user';
 
-/** A person, authenticated by a user access JWT. */
+/**
+ * A person, authenticated by a user access JWT (no `scopes`: the session may do what the user may) or by one
+ * of their personal access tokens (`scopes` and `tokenId` set; `role` is the owner's current role).
+ */
 export interface UserPrincipal {
   kind: 'user';
   id: string;
   username: string;
   role: UserRole;
+  scopes?: readonly Scope[];
+  tokenId?: string;
 }
 
 /** Whoever holds the hub's `AGENT_TOKEN` (as a static bearer or as the HS256 key of a JWT): an administrator. */
@@ -14,11 +21,12 @@ export interface HubTokenPrincipal {
   id: 'hub-token';
 }
 
-/** A registered agent, authenticated by its own agent key: never an administrator. */
+/** A registered agent, authenticated by its own agent key: never an administrator, limited to its scopes. */
 export interface AgentPrincipal {
   kind: 'agent';
   id: string;
   name: string;
+  scopes: readonly Scope[];
 }
 
 /** Whoever holds `METRICS_TOKEN`: may scrape `/api/metrics` and nothing else. */
@@ -54,4 +62,9 @@ export function isAdminPrincipal(principal: Principal): boolean {
     case 'anonymous':
       return false;
   }
+}
+
+/** The scopes a restricted credential carries; undefined for an unrestricted one. */
+export function scopesOf(principal: Principal): readonly Scope[] | undefined {
+  return principal.kind === 'user' || principal.kind === 'agent' ? principal.scopes : undefined;
 }

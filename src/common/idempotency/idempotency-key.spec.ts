@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { AGENT_DEFAULT_SCOPES } from '../auth/scopes.js';
 import { ValidationFailedError } from '../errors/domain-errors.js';
 import { callerScope, canonicalJson, parseIdempotencyKey, requestFingerprint } from './idempotency-key.js';
 
@@ -84,7 +85,9 @@ describe(requestFingerprint.name, () => {
 describe(callerScope.name, () => {
   it('is the principal for authenticated callers, whatever their address or credential header', () => {
     expect(callerScope({ kind: 'user', id: 'u-1', username: 'a', role: 'user' }, '10.0.0.1', 'd')).toBe('user:u-1');
-    expect(callerScope({ kind: 'agent', id: 'a-1', name: 'w' }, '10.0.0.1')).toBe('agent:a-1');
+    expect(callerScope({ kind: 'agent', id: 'a-1', name: 'w', scopes: AGENT_DEFAULT_SCOPES }, '10.0.0.1')).toBe(
+      'agent:a-1',
+    );
     expect(callerScope({ kind: 'hub-token', id: 'hub-token' }, '10.0.0.2')).toBe('hub-token:hub-token');
   });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { AGENT_DEFAULT_SCOPES } from '../../common/auth/scopes.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { requestContext } from '../../common/auth/request-context.js';
 import { sha256 } from '../../common/crypto/secret-digest.js';
@@ -6,8 +7,8 @@ import { DomainError } from '../../common/errors/domain-errors.js';
 import { agentAccessPolicy } from './agent-access.policy.js';
 
 const ctxOf = (principal: Principal) => requestContext(principal, 'request-1', '127.0.0.1');
-const self = ctxOf({ kind: 'agent', id: 'agent-1', name: 'worker-1' });
-const otherAgent = ctxOf({ kind: 'agent', id: 'agent-2', name: 'worker-2' });
+const self = ctxOf({ kind: 'agent', id: 'agent-1', name: 'worker-1', scopes: AGENT_DEFAULT_SCOPES });
+const otherAgent = ctxOf({ kind: 'agent', id: 'agent-2', name: 'worker-2', scopes: AGENT_DEFAULT_SCOPES });
 const plainUser = ctxOf({ kind: 'user', id: 'user-1', username: 'alice', role: 'user' });
 const adminUser = ctxOf({ kind: 'user', id: 'user-2', username: 'root', role: 'admin' });
 const hubToken = ctxOf({ kind: 'hub-token', id: 'hub-token' });

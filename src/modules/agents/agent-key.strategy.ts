@@ -3,6 +3,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import { BearerCredentialStrategy } from '../../common/auth/bearer-credential.strategy.js';
 import { PassportRegistryService } from '../../common/auth/passport-registry.service.js';
 import type { AgentPrincipal } from '../../common/auth/principal.js';
+import { AGENT_DEFAULT_SCOPES } from '../../common/auth/scopes.js';
 import { AGENT_KEY_STRATEGY } from '../../common/auth/strategy-names.js';
 import { hashAgentKey, looksLikeAgentKey } from './agent-keys.js';
 import { AgentsRepository } from './agents.repository.js';
@@ -26,6 +27,8 @@ export class AgentKeyStrategy extends PassportStrategy(BearerCredentialStrategy,
       return false;
     }
     const agent = await this.agents.getByKeyHash(hashAgentKey(credential));
-    return agent && agent.status !== 'disabled' ? { kind: 'agent', id: agent.id, name: agent.name } : false;
+    return agent && agent.status !== 'disabled'
+      ? { kind: 'agent', id: agent.id, name: agent.name, scopes: agent.scopes ?? AGENT_DEFAULT_SCOPES }
+      : false;
   }
 }

@@ -1,3 +1,4 @@
+import type { Scope } from '../../common/auth/scopes.js';
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 export const AGENT_STATUSES = ['online', 'offline', 'busy', 'disabled'] as const;
@@ -35,6 +36,10 @@ export class AgentEntity {
   /** The last load report from a heartbeat (free-form, bounded in size by the DTO). */
   @Column({ type: 'jsonb', nullable: true })
   load!: object | null;
+
+  /** What the agent's key may do; null: AGENT_DEFAULT_SCOPES (set by an administrator only). */
+  @Column({ type: 'text', array: true, nullable: true })
+  scopes!: Scope[] | null;
 
   /** At most this many tasks assigned to the agent or in progress at once through claims; null: no limit. */
   @Column({ name: 'max_concurrent_tasks', type: 'integer', nullable: true })

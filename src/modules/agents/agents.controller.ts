@@ -34,7 +34,7 @@ export class AgentsController {
   constructor(private readonly agents: AgentsService) {}
 
   @Post('register')
-  @PublicCheckedByHandler(REGISTRATION_TOKEN_SCHEME, BEARER_SCHEME)
+  @PublicCheckedByHandler('agents:write', REGISTRATION_TOKEN_SCHEME, BEARER_SCHEME)
   @RateLimit({ name: 'agents.register', limit: 20, windowSeconds: 60 })
   @Idempotent({ anonymousCredentialHeader: 'x-registration-token' })
   @ApiOperation({
@@ -54,7 +54,7 @@ export class AgentsController {
   }
 
   @Get()
-  @Authenticated()
+  @Authenticated('agents:read')
   @ApiOperation({ summary: 'List agents (never with keys or tokens)' })
   @ApiSuccess(AgentResponseDto, { paged: true })
   list(@Query() query: ListAgentsQueryDto): Promise<Page<AgentResponseDto>> {
@@ -62,7 +62,7 @@ export class AgentsController {
   }
 
   @Get(':id')
-  @Authenticated()
+  @Authenticated('agents:read')
   @ApiOperation({ summary: 'Read an agent' })
   @ApiSuccess(AgentResponseDto)
   @ApiErrors([HttpStatus.NOT_FOUND, 'agent_not_found'])
@@ -71,7 +71,7 @@ export class AgentsController {
   }
 
   @Patch(':id')
-  @AdminOnly()
+  @AdminOnly('agents:write')
   @ApiOperation({ summary: 'Change an agent (name, role, status, capabilities, version, outbound token)' })
   @ApiSuccess(AgentResponseDto)
   @ApiErrors([HttpStatus.NOT_FOUND, 'agent_not_found'])
@@ -80,7 +80,7 @@ export class AgentsController {
   }
 
   @Delete(':id')
-  @AdminOnly()
+  @AdminOnly('agents:write')
   @NoContent()
   @ApiOperation({ summary: 'Delete an agent (its key stops working, its memberships go)' })
   @ApiErrors([HttpStatus.NOT_FOUND, 'agent_not_found'])
@@ -89,7 +89,7 @@ export class AgentsController {
   }
 
   @Post(':id/heartbeat')
-  @Authenticated()
+  @Authenticated('agents:write')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Report that the agent is alive (the agent itself or an administrator)' })
   @ApiSuccess(AgentResponseDto)
@@ -99,7 +99,7 @@ export class AgentsController {
   }
 
   @Post(':id/rotate-key')
-  @Authenticated()
+  @Authenticated('agents:write')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Issue a new agent key; the old one stops working at once' })
   @ApiSuccess(AgentKeyResponseDto)

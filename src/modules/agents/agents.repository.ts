@@ -13,7 +13,7 @@ export type AgentRegistration = Pick<AgentEntity, 'url' | 'name' | 'role' | 'cap
 export type AgentPatch = Partial<
   Pick<
     AgentEntity,
-    'name' | 'role' | 'status' | 'capabilities' | 'version' | 'outboundTokenSealed' | 'maxConcurrentTasks'
+    'name' | 'role' | 'status' | 'capabilities' | 'version' | 'outboundTokenSealed' | 'maxConcurrentTasks' | 'scopes'
   >
 >;
 

@@ -13,7 +13,7 @@ export class AuditController {
   constructor(private readonly audit: AuditService) {}
 
   @Get()
-  @AdminOnly()
+  @AdminOnly('admin')
   @ApiOperation({ summary: 'Audit entries, newest first (read-only: no API changes or deletes entries)' })
   @ApiSuccess(AuditEntryDto, { paged: true })
   list(@Query() query: ListAuditLogsQueryDto): Promise<Page<AuditEntryDto>> {

@@ -17,7 +17,7 @@ export class AdminSecurityController {
   ) {}
 
   @Get('banned-ips')
-  @AdminOnly()
+  @AdminOnly('admin')
   @ApiOperation({ summary: 'Addresses banned after too many failed logins' })
   @ApiSuccess(BannedIpDto, { paged: true })
   listBans(@Query() query: PageQueryDto): Promise<Page<BannedIpDto>> {
@@ -25,7 +25,7 @@ export class AdminSecurityController {
   }
 
   @Delete('banned-ips/:ip')
-  @AdminOnly()
+  @AdminOnly('admin')
   @NoContent()
   @ApiOperation({ summary: 'Lift a ban' })
   @ApiErrors([HttpStatus.NOT_FOUND, 'banned_ip_not_found'])
@@ -34,7 +34,7 @@ export class AdminSecurityController {
   }
 
   @Post('agent-token/rotate')
-  @AdminOnly()
+  @AdminOnly('admin')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     summary: 'Replace AGENT_TOKEN on every instance',

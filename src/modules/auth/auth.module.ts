@@ -25,6 +25,11 @@ import { OidcLoginRequestEntity } from './oidc/oidc-login-request.entity.js';
 import { OidcLoginRequestsRepository } from './oidc/oidc-login-requests.repository.js';
 import { OidcLoginService } from './oidc/oidc-login.service.js';
 import { OidcController } from './oidc/oidc.controller.js';
+import { PersonalAccessTokenEntity } from './personal-tokens/personal-access-token.entity.js';
+import { PersonalTokenStrategy } from './personal-tokens/personal-token.strategy.js';
+import { PersonalTokensController } from './personal-tokens/personal-tokens.controller.js';
+import { PersonalTokensRepository } from './personal-tokens/personal-tokens.repository.js';
+import { PersonalTokensService } from './personal-tokens/personal-tokens.service.js';
 import { ProfileController } from './profile.controller.js';
 import { ProfileService } from './profile.service.js';
 import { RefreshTokenEntity } from './refresh-token.entity.js';
@@ -33,7 +38,10 @@ import { HubTokenStrategy } from './strategies/hub-token.strategy.js';
 import { UserJwtStrategy } from './strategies/user-jwt.strategy.js';
 import { TokenService } from './token.service.js';
 
-/** Credentials and sessions: login, refresh families, MFA, brute-force protection, AGENT_TOKEN. */
+/**
+ * Credentials and sessions: login, refresh families, MFA, personal access tokens, brute-force protection,
+ * AGENT_TOKEN.
+ */
 @Module({
   imports: [
     TypeOrmModule.forFeature([
@@ -41,6 +49,7 @@ import { TokenService } from './token.service.js';
       LoginAttemptEntity,
       BannedIpEntity,
       AgentTokenStateEntity,
+      PersonalAccessTokenEntity,
       OidcLoginRequestEntity,
     ]),
     JwtModule.registerAsync({
@@ -58,7 +67,7 @@ import { TokenService } from './token.service.js';
     UsersModule,
     AuditModule,
   ],
-  controllers: [AuthController, OidcController, ProfileController, AdminSecurityController],
+  controllers: [AuthController, OidcController, ProfileController, PersonalTokensController, AdminSecurityController],
   providers: [
     AuthService,
     ProfileService,
@@ -73,12 +82,15 @@ import { TokenService } from './token.service.js';
     LoginAttemptsRepository,
     BannedIpsRepository,
     AgentTokenRepository,
+    PersonalTokensService,
+    PersonalTokensRepository,
     OidcClientService,
     OidcLoginService,
     OidcLoginRequestsRepository,
     OidcCookie,
     UserJwtStrategy,
     HubTokenStrategy,
+    PersonalTokenStrategy,
   ],
   exports: [LoginThrottleService],
 })

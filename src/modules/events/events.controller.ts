@@ -20,7 +20,7 @@ export class EventsController {
   ) {}
 
   @Get()
-  @Authenticated()
+  @Authenticated('events:read')
   @ApiOperation({
     summary: 'Live events as Server-Sent Events',
     description:

@@ -1,11 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { Counter } from 'prom-client';
 import { type RequestContext, systemContext } from '../../common/auth/request-context.js';
 import { ConflictError } from '../../common/errors/domain-errors.js';
+import { HubMetricsService } from '../system/metrics/hub-metrics.service.js';
 import { TasksService } from '../tasks/tasks.service.js';
 import { TemplatesService } from '../templates/templates.service.js';
 import type { RunOutcome } from './scheduled-task-run.entity.js';
 import type { ScheduledTaskEntity } from './scheduled-task.entity.js';
 import { ScheduledTasksRepository } from './scheduled-tasks.repository.js';
+import { planCatchUp } from './schedule-catchup.js';
 import { nextOccurrence } from './schedule-timing.js';
 
 export interface RunResult {
@@ -21,46 +24,112 @@ export interface RunResult {
  */
 export const ABANDONED_RUN_SECONDS = 15;
 
+/** Catch-up steps (of CATCH_UP_BATCH occurrences) per schedule and pass: bounded work, the rest next pass. */
+const CATCH_UP_STEPS_PER_PASS = 5;
+
 /**
  * Turns occurrences into tasks. Each occurrence is claimed through its unique run row, so it creates one
- * task whatever the number of instances; after downtime a schedule runs once (its next run is computed from
- * now, not from the missed slots); a failing run is recorded and the schedule carries on. A run's task has
- * the run's id, so a run taken over after its instance died creates its task at most once.
+ * task whatever the number of instances; after downtime a schedule runs once, or, with a catch-up window,
+ * once per occurrence within it (older ones recorded as missed); a failing run is recorded and the schedule
+ * carries on. A run's task has the run's id, so a run taken over after its instance died creates it once.
  */
 @Injectable()
 export class ScheduleRunnerService {
   private readonly logger = new Logger('Scheduler');
 
+  private readonly occurrences: Counter<'outcome'>;
+
   constructor(
     private readonly schedules: ScheduledTasksRepository,
     private readonly tasks: TasksService,
     private readonly templates: TemplatesService,
-  ) {}
+    metrics: HubMetricsService,
+  ) {
+    this.occurrences = new Counter({
+      name: 'ananta_schedule_occurrences_total',
+      help: 'Schedule occurrences this instance handled, by outcome (succeeded, failed, skipped, buffered, missed)',
+      labelNames: ['outcome'],
+      registers: [metrics.registry],
+    });
+  }
 
   /**
-   * Runs every due schedule once, then the occurrences `buffer_one` held back whose previous task has
-   * finished; resolves to the number of occurrences this instance ran.
+   * Runs the occurrences of every due schedule, then the occurrences `buffer_one` held back whose previous task
+   * has finished; resolves to the number of occurrences this instance ran.
    */
   async runDue(now = new Date()): Promise<number> {
     let ran = 0;
     for (const schedule of await this.schedules.due(now)) {
-      const scheduledAt = schedule.nextRunAt!;
-      const claim = await this.schedules.claimOccurrence(schedule.id, scheduledAt, ABANDONED_RUN_SECONDS);
-      if (!claim) {
-        continue;
-      }
-      let outcome = claim.outcome;
-      if (!outcome) {
-        // A resumed run already passed the policy when its first instance claimed it.
-        outcome = claim.resumed ? null : await this.heldBack(schedule, claim.runId, scheduledAt);
-      }
-      if (!outcome) {
-        outcome = (await this.execute(schedule, claim.runId, claim.resumed)).outcome;
-        ran += 1;
-      }
-      await this.schedules.advance(schedule.id, scheduledAt, nextOccurrence(schedule, now), outcome);
+      ran +=
+        schedule.catchupWindowSeconds === null ? await this.runOnce(schedule, now) : await this.catchUp(schedule, now);
     }
     return ran + (await this.runBuffered());
+  }
+
+  /**
+   * SPEC section 8's rule: however many occurrences passed while every instance was down, the schedule runs
+   * once (its due occurrence), and its next run is computed from now, not from the missed slots.
+   */
+  private async runOnce(schedule: ScheduledTaskEntity, now: Date): Promise<number> {
+    const scheduledAt = schedule.nextRunAt!;
+    const handled = await this.handleOccurrence(schedule, scheduledAt);
+    if (handled) {
+      await this.schedules.advance(schedule.id, scheduledAt, nextOccurrence(schedule, now), handled.outcome);
+    }
+    return handled?.ran ? 1 : 0;
+  }
+
+  /**
+   * The catch-up window: each overdue occurrence within it runs once, oldest first; older ones are recorded as
+   * missed. In steps of a bounded number of occurrences, each moving the schedule on (so an instance that dies
+   * midway leaves the rest to the next pass, and nothing handled twice: run rows are unique per occurrence).
+   */
+  private async catchUp(schedule: ScheduledTaskEntity, now: Date): Promise<number> {
+    let ran = 0;
+    let due = schedule.nextRunAt!;
+    for (let step = 0; step < CATCH_UP_STEPS_PER_PASS; step += 1) {
+      const plan = planCatchUp(schedule, due, now, schedule.catchupWindowSeconds!);
+      const missed = await this.schedules.recordMissed(schedule.id, plan.missed);
+      this.occurrences.inc({ outcome: 'missed' }, missed);
+      let outcome: RunOutcome | null = plan.missed.length > 0 ? 'missed' : null;
+      for (const scheduledAt of plan.run) {
+        const handled = await this.handleOccurrence(schedule, scheduledAt);
+        if (!handled) {
+          // Another instance is running this occurrence right now and moves the schedule on after it.
+          return ran;
+        }
+        outcome = handled.outcome;
+        ran += handled.ran ? 1 : 0;
+      }
+      if (!(await this.schedules.advance(schedule.id, due, plan.next, outcome)) || plan.caughtUp) {
+        return ran;
+      }
+      due = plan.next;
+    }
+    return ran;
+  }
+
+  /**
+   * One timetable occurrence, claimed through its unique run row: run it, or let the overlap policy hold it
+   * back. Null when another instance holds it; `ran` false when it had been handled before or was held back.
+   */
+  private async handleOccurrence(
+    schedule: ScheduledTaskEntity,
+    scheduledAt: Date,
+  ): Promise<{ outcome: RunOutcome; ran: boolean } | null> {
+    const claim = await this.schedules.claimOccurrence(schedule.id, scheduledAt, ABANDONED_RUN_SECONDS);
+    if (!claim) {
+      return null;
+    }
+    if (claim.outcome) {
+      return { outcome: claim.outcome, ran: false };
+    }
+    // A resumed run already passed the policy when its first instance claimed it.
+    const held = claim.resumed ? null : await this.heldBack(schedule, claim.runId, scheduledAt);
+    if (held) {
+      return { outcome: held, ran: false };
+    }
+    return { outcome: (await this.execute(schedule, claim.runId, claim.resumed)).outcome, ran: true };
   }
 
   /**
@@ -80,6 +149,7 @@ export class ScheduleRunnerService {
         ? 'buffered'
         : 'skipped';
     await this.schedules.recordRun(runId, null, outcome, `the previous occurrence's task ${previous} is not finished`);
+    this.occurrences.inc({ outcome });
     return outcome;
   }
 
@@ -130,11 +200,13 @@ export class ScheduleRunnerService {
     try {
       const taskId = await this.createTask(ctx, schedule, runId, resumed);
       await this.schedules.recordRun(runId, taskId, 'succeeded', null);
+      this.occurrences.inc({ outcome: 'succeeded' });
       return { runId, taskId, outcome: 'succeeded', error: null };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.logger.warn(`Scheduled task ${schedule.id} (${schedule.name}) failed: ${message}`);
       await this.schedules.recordRun(runId, null, 'failed', message);
+      this.occurrences.inc({ outcome: 'failed' });
       return { runId, taskId: null, outcome: 'failed', error: message };
     }
   }

@@ -1,8 +1,11 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, type Relation } from 'typeorm';
 import { ScheduledTaskEntity } from './scheduled-task.entity.js';
 
-/** How a run ended: it made its task, it failed, or the overlap policy held it back. */
-export type RunOutcome = 'succeeded' | 'failed' | 'skipped' | 'buffered';
+/**
+ * How a run ended: it made its task, it failed, the overlap policy held it back, or every instance was down at
+ * its time and it fell outside the schedule's catch-up window.
+ */
+export type RunOutcome = 'succeeded' | 'failed' | 'skipped' | 'buffered' | 'missed';
 
 /**
  * One run of a schedule. A timetable occurrence is unique per (schedule, scheduled time): inserting the row
@@ -42,7 +45,7 @@ export class ScheduledTaskRunEntity {
   @Column({ name: 'task_id', type: 'uuid', nullable: true })
   taskId!: string | null;
 
-  /** Null while running; `skipped` and `buffered` by the schedule's overlap policy (OVERLAP_POLICIES). */
+  /** Null while running; `skipped` and `buffered` by the overlap policy; `missed` outside the catch-up window. */
   @Column({ type: 'varchar', length: 16, nullable: true })
   outcome!: RunOutcome | null;
 

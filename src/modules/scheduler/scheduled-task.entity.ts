@@ -22,6 +22,7 @@ export type OverlapPolicy = (typeof OVERLAP_POLICIES)[number];
 /** A schedule (SPEC section 8): a cron expression in a time zone, or a fixed interval. */
 @Entity({ name: 'scheduled_tasks' })
 @Index('scheduled_tasks_due_idx', ['nextRunAt'], { where: '"enabled"' })
+@Check('scheduled_tasks_catchup_window_check', `"catchup_window_seconds" >= 0`)
 @Check('scheduled_tasks_trigger_check', `("cron" IS NULL) <> ("interval_seconds" IS NULL)`)
 export class ScheduledTaskEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'scheduled_tasks_pkey' })
@@ -57,6 +58,13 @@ export class ScheduledTaskEntity {
   /** What an occurrence does while the previous occurrence's task is unfinished. */
   @Column({ name: 'overlap_policy', type: 'varchar', length: 16, default: 'allow' })
   overlapPolicy!: OverlapPolicy;
+
+  /**
+   * Null: after downtime the schedule runs once (SPEC section 8). Seconds: each occurrence missed less than this
+   * long ago runs once, older ones are recorded as `missed`.
+   */
+  @Column({ name: 'catchup_window_seconds', type: 'integer', nullable: true })
+  catchupWindowSeconds!: number | null;
 
   @Column({ name: 'created_by', type: 'varchar', length: 128, nullable: true })
   createdBy!: string | null;

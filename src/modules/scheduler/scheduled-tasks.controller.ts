@@ -29,7 +29,7 @@ export class ScheduledTasksController {
   constructor(private readonly schedules: ScheduledTasksService) {}
 
   @Get()
-  @Authenticated()
+  @Authenticated('schedules:read')
   @ApiOperation({ summary: 'List schedules' })
   @ApiSuccess(ScheduledTaskResponseDto, { paged: true })
   list(@Query() query: PageQueryDto): Promise<Page<ScheduledTaskResponseDto>> {
@@ -37,7 +37,7 @@ export class ScheduledTasksController {
   }
 
   @Get(':id')
-  @Authenticated()
+  @Authenticated('schedules:read')
   @ApiOperation({ summary: 'Read a schedule' })
   @ApiSuccess(ScheduledTaskResponseDto)
   @ApiErrors(NOT_FOUND)
@@ -46,7 +46,7 @@ export class ScheduledTasksController {
   }
 
   @Post()
-  @AdminOnly()
+  @AdminOnly('schedules:write')
   @Idempotent()
   @ApiOperation({ summary: 'Create a schedule: cron (with an IANA time zone) or an interval, and a task blueprint' })
   @ApiSuccess(ScheduledTaskResponseDto, { status: HttpStatus.CREATED })
@@ -56,7 +56,7 @@ export class ScheduledTasksController {
   }
 
   @Patch(':id')
-  @AdminOnly()
+  @AdminOnly('schedules:write')
   @ApiOperation({ summary: 'Change a schedule (a new timing recomputes the next run)' })
   @ApiSuccess(ScheduledTaskResponseDto)
   @ApiErrors(NOT_FOUND, INVALID)
@@ -69,7 +69,7 @@ export class ScheduledTasksController {
   }
 
   @Delete(':id')
-  @AdminOnly()
+  @AdminOnly('schedules:write')
   @NoContent()
   @ApiOperation({ summary: 'Delete a schedule and its run history' })
   @ApiErrors(NOT_FOUND)
@@ -78,7 +78,7 @@ export class ScheduledTasksController {
   }
 
   @Post(':id/run')
-  @AdminOnly()
+  @AdminOnly('schedules:write')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Run now: create the task at once (the timetable is unchanged)' })
   @ApiSuccess(ScheduledTaskRunDto)
@@ -88,7 +88,7 @@ export class ScheduledTasksController {
   }
 
   @Post(':id/backfill')
-  @AdminOnly()
+  @AdminOnly('schedules:write')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     summary: 'Run the occurrences of a past range that have not run, each exactly once (audited)',
@@ -104,7 +104,7 @@ export class ScheduledTasksController {
   }
 
   @Get(':id/runs')
-  @Authenticated()
+  @Authenticated('schedules:read')
   @ApiOperation({ summary: 'Run history, newest first' })
   @ApiSuccess(ScheduledTaskRunDto, { paged: true })
   @ApiErrors(NOT_FOUND)

@@ -8,7 +8,16 @@ import { ScheduledTaskEntity } from './scheduled-task.entity.js';
 
 export type ScheduleValues = Pick<
   ScheduledTaskEntity,
-  'name' | 'cron' | 'timezone' | 'intervalSeconds' | 'task' | 'enabled' | 'overlapPolicy' | 'nextRunAt' | 'createdBy'
+  | 'name'
+  | 'cron'
+  | 'timezone'
+  | 'intervalSeconds'
+  | 'task'
+  | 'enabled'
+  | 'overlapPolicy'
+  | 'catchupWindowSeconds'
+  | 'nextRunAt'
+  | 'createdBy'
 >;
 
 /** What `claimOccurrence` hands to the instance that may go on with an occurrence. */
@@ -102,16 +111,37 @@ export class ScheduledTasksRepository {
   }
 
   /**
-   * Moves the schedule on, unless someone else already did (or changed it) since `expected`. Compared at
-   * millisecond precision, which is what the hub writes and what a JavaScript Date can carry.
+   * Moves the schedule on, unless someone else already did (or changed it) since `expected`; false then.
+   * Compared at millisecond precision, which is what the hub writes and what a JavaScript Date can carry. A
+   * null outcome (nothing ran or was missed) only moves the next run.
    */
-  async advance(id: string, expected: Date, next: Date, outcome: RunOutcome): Promise<void> {
-    await this.schedules
+  async advance(id: string, expected: Date, next: Date, outcome: RunOutcome | null): Promise<boolean> {
+    const result = await this.schedules
       .createQueryBuilder()
       .update(ScheduledTaskEntity)
-      .set({ nextRunAt: next, lastRunAt: () => 'now()', lastOutcome: outcome })
+      .set(outcome ? { nextRunAt: next, lastRunAt: () => 'now()', lastOutcome: outcome } : { nextRunAt: next })
       .where(`id = :id AND date_trunc('milliseconds', next_run_at) = :expected`, { id, expected })
       .execute();
+    return (result.affected ?? 0) > 0;
+  }
+
+  /**
+   * Records occurrences as missed (no task), in one statement; an occurrence with a run row already keeps it.
+   * Resolves to how many this call recorded.
+   */
+  async recordMissed(scheduledTaskId: string, occurrences: Date[]): Promise<number> {
+    if (occurrences.length === 0) {
+      return 0;
+    }
+    const rows = await this.runs.query<unknown[]>(
+      `INSERT INTO scheduled_task_runs (scheduled_task_id, scheduled_at, manual, outcome, error)
+       SELECT $1, at, false, 'missed', 'no instance ran the scheduler at this time, and it is older than the catch-up window'
+       FROM unnest($2::timestamptz[]) AS at
+       ON CONFLICT (scheduled_task_id, scheduled_at) WHERE NOT manual DO NOTHING
+       RETURNING id`,
+      [scheduledTaskId, occurrences],
+    );
+    return rows.length;
   }
 
   async recordRun(runId: string, taskId: string | null, outcome: RunOutcome, error: string | null): Promise<void> {

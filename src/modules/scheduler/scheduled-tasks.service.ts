@@ -88,6 +88,7 @@ export class ScheduledTasksService {
       task: { ...dto.task },
       enabled,
       overlapPolicy: dto.overlapPolicy ?? 'allow',
+      catchupWindowSeconds: dto.catchupWindowSeconds ?? null,
       nextRunAt: enabled ? nextOccurrence(trigger, new Date()) : null,
       createdBy: actorName(ctx),
     });
@@ -128,6 +129,7 @@ export class ScheduledTasksService {
       ...trigger,
       enabled,
       overlapPolicy: dto.overlapPolicy,
+      catchupWindowSeconds: dto.catchupWindowSeconds,
       nextRunAt,
       task: dto.task ? { ...dto.task } : undefined,
     });

@@ -5,7 +5,7 @@ import type { TaskEntity } from './task.entity.js';
 
 /*
  * The tasks module's access rules that depend on the caller and the task's data. Who may call a route at all
- * is the route level's business (archive, restore, assign and unassign are `@PeopleOrHubToken()`). Pure: the services load what a rule needs and act on its answer.
+ * is the route level's business (archive, restore, assign and unassign are `@PeopleOrHubToken`). Pure: the services load what a rule needs and act on its answer.
  */
 
 /** Agents change only tasks assigned to them; people (and the hub token) any task. */

@@ -14,7 +14,7 @@ export class TaskArchiveController {
   constructor(private readonly archive: TaskArchiveService) {}
 
   @Get('archived')
-  @Authenticated()
+  @Authenticated('tasks:read')
   @ApiOperation({ summary: 'Archived tasks, newest first' })
   @ApiSuccess(ArchivedTaskResponseDto, { paged: true })
   list(@Query() query: PageQueryDto): Promise<Page<ArchivedTaskResponseDto>> {
@@ -22,7 +22,7 @@ export class TaskArchiveController {
   }
 
   @Post(':id/archive')
-  @PeopleOrHubToken()
+  @PeopleOrHubToken('tasks:write')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Move a task to the archive (audited)' })
   @ApiSuccess(ArchivedTaskResponseDto)
@@ -32,7 +32,7 @@ export class TaskArchiveController {
   }
 
   @Post('archived/:id/restore')
-  @PeopleOrHubToken()
+  @PeopleOrHubToken('tasks:write')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Move an archived task back (audited)' })
   @ApiSuccess(TaskResponseDto)

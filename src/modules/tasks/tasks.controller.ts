@@ -42,7 +42,7 @@ export class TasksController {
   ) {}
 
   @Post()
-  @Authenticated()
+  @Authenticated('tasks:write')
   @Idempotent()
   @ApiOperation({ summary: 'Create a task (status todo); optional client id, dependencies and a signed callback' })
   @ApiSuccess(TaskResponseDto, { status: HttpStatus.CREATED })
@@ -56,7 +56,7 @@ export class TasksController {
   }
 
   @Get()
-  @Authenticated()
+  @Authenticated('tasks:read')
   @ApiOperation({
     summary: 'List tasks with filters, sort and paging',
     description:
@@ -70,7 +70,7 @@ export class TasksController {
   }
 
   @Post('claim')
-  @Authenticated()
+  @Authenticated('tasks:write')
   @ApiOperation({
     summary: 'Take the next task from the work queue, with a lease',
     description:
@@ -95,7 +95,7 @@ export class TasksController {
   }
 
   @Get(':id')
-  @Authenticated()
+  @Authenticated('tasks:read')
   @ApiOperation({ summary: 'Read a task' })
   @ApiSuccess(TaskResponseDto)
   @ApiErrors(NOT_FOUND)
@@ -104,7 +104,7 @@ export class TasksController {
   }
 
   @Patch(':id')
-  @Authenticated()
+  @Authenticated('tasks:write')
   @ApiHeader(IF_MATCH)
   @ApiOperation({ summary: 'Change a task’s fields; a stale version (body or If-Match) gives 409' })
   @ApiSuccess(TaskResponseDto)
@@ -122,7 +122,7 @@ export class TasksController {
   }
 
   @Delete(':id')
-  @AdminOnly()
+  @AdminOnly('tasks:write')
   @NoContent()
   @ApiOperation({ summary: 'Delete a task (audited)' })
   @ApiErrors(NOT_FOUND)
@@ -131,7 +131,7 @@ export class TasksController {
   }
 
   @Post(':id/status')
-  @Authenticated()
+  @Authenticated('tasks:write')
   @HttpCode(HttpStatus.OK)
   @ApiHeader(IF_MATCH)
   @ApiOperation({ summary: 'Change the status (transition table enforced; aliases such as "done" accepted)' })
@@ -147,7 +147,7 @@ export class TasksController {
   }
 
   @Post(':id/assign')
-  @PeopleOrHubToken()
+  @PeopleOrHubToken('tasks:write')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Assign the task to an agent' })
   @ApiSuccess(TaskResponseDto)
@@ -157,7 +157,7 @@ export class TasksController {
   }
 
   @Post(':id/unassign')
-  @PeopleOrHubToken()
+  @PeopleOrHubToken('tasks:write')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Take the task away from its agent (back to todo if it was assigned or in progress)' })
   @ApiSuccess(TaskResponseDto)
@@ -167,7 +167,7 @@ export class TasksController {
   }
 
   @Post(':id/lease')
-  @Authenticated()
+  @Authenticated('tasks:write')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Renew the lease the calling agent holds' })
   @ApiSuccess(TaskResponseDto)
@@ -177,7 +177,7 @@ export class TasksController {
   }
 
   @Get(':id/history')
-  @Authenticated()
+  @Authenticated('tasks:read')
   @ApiOperation({ summary: 'The task’s history (newest 200 entries)' })
   @ApiSuccess(TaskHistoryEntryDto, { isArray: true })
   @ApiErrors(NOT_FOUND)
@@ -186,7 +186,7 @@ export class TasksController {
   }
 
   @Get(':id/callbacks')
-  @Authenticated()
+  @Authenticated('tasks:read')
   @ApiOperation({ summary: 'The callback delivery log of the task' })
   @ApiSuccess(CallbackDeliveryDto, { isArray: true })
   @ApiErrors(NOT_FOUND)

@@ -16,7 +16,7 @@ export class RolesController {
   constructor(private readonly roles: RolesService) {}
 
   @Get()
-  @Authenticated()
+  @Authenticated('teams:read')
   @ApiOperation({ summary: 'List roles' })
   @ApiSuccess(RoleResponseDto, { paged: true })
   list(@Query() query: PageQueryDto): Promise<Page<RoleResponseDto>> {
@@ -24,7 +24,7 @@ export class RolesController {
   }
 
   @Get(':id')
-  @Authenticated()
+  @Authenticated('teams:read')
   @ApiOperation({ summary: 'Read a role' })
   @ApiSuccess(RoleResponseDto)
   @ApiErrors(NOT_FOUND)
@@ -33,7 +33,7 @@ export class RolesController {
   }
 
   @Post()
-  @AdminOnly()
+  @AdminOnly('teams:write')
   @ApiOperation({ summary: 'Create a role' })
   @ApiSuccess(RoleResponseDto, { status: HttpStatus.CREATED })
   @ApiErrors([HttpStatus.NOT_FOUND, 'template_not_found'], [HttpStatus.CONFLICT, 'role_name_taken'])
@@ -42,7 +42,7 @@ export class RolesController {
   }
 
   @Patch(':id')
-  @AdminOnly()
+  @AdminOnly('teams:write')
   @ApiOperation({ summary: 'Change a role' })
   @ApiSuccess(RoleResponseDto)
   @ApiErrors(NOT_FOUND, [HttpStatus.CONFLICT, 'role_name_taken'])
@@ -51,7 +51,7 @@ export class RolesController {
   }
 
   @Delete(':id')
-  @AdminOnly()
+  @AdminOnly('teams:write')
   @NoContent()
   @ApiOperation({ summary: 'Delete a role that no team type or member uses' })
   @ApiErrors(NOT_FOUND, [HttpStatus.CONFLICT, 'role_in_use (details.teamTypeIds, details.teamMemberIds)'])

@@ -24,7 +24,7 @@ export class TeamTypesController {
   constructor(private readonly types: TeamTypesService) {}
 
   @Get()
-  @Authenticated()
+  @Authenticated('teams:read')
   @ApiOperation({ summary: 'Team types with the roles they allow' })
   @ApiSuccess(TeamTypeResponseDto, { paged: true })
   list(@Query() query: PageQueryDto): Promise<Page<TeamTypeResponseDto>> {
@@ -32,7 +32,7 @@ export class TeamTypesController {
   }
 
   @Get(':id')
-  @Authenticated()
+  @Authenticated('teams:read')
   @ApiOperation({ summary: 'Read a team type' })
   @ApiSuccess(TeamTypeResponseDto)
   @ApiErrors(NOT_FOUND)
@@ -41,7 +41,7 @@ export class TeamTypesController {
   }
 
   @Post()
-  @AdminOnly()
+  @AdminOnly('teams:write')
   @ApiOperation({ summary: 'Create a team type' })
   @ApiSuccess(TeamTypeResponseDto, { status: HttpStatus.CREATED })
   @ApiErrors([HttpStatus.CONFLICT, 'team_type_name_taken'])
@@ -50,7 +50,7 @@ export class TeamTypesController {
   }
 
   @Patch(':id')
-  @AdminOnly()
+  @AdminOnly('teams:write')
   @ApiOperation({ summary: 'Rename or describe a team type' })
   @ApiSuccess(TeamTypeResponseDto)
   @ApiErrors(NOT_FOUND, [HttpStatus.CONFLICT, 'team_type_name_taken'])
@@ -63,7 +63,7 @@ export class TeamTypesController {
   }
 
   @Delete(':id')
-  @AdminOnly()
+  @AdminOnly('teams:write')
   @NoContent()
   @ApiOperation({ summary: 'Delete a team type that no team uses' })
   @ApiErrors(NOT_FOUND, [HttpStatus.CONFLICT, 'team_type_in_use (details.teamIds)'])
@@ -72,7 +72,7 @@ export class TeamTypesController {
   }
 
   @Get(':id/roles')
-  @Authenticated()
+  @Authenticated('teams:read')
   @ApiOperation({ summary: 'The roles this type allows, with their per-type templates' })
   @ApiSuccess(RoleLinkDto, { isArray: true })
   @ApiErrors(NOT_FOUND)
@@ -81,7 +81,7 @@ export class TeamTypesController {
   }
 
   @Post(':id/roles')
-  @AdminOnly()
+  @AdminOnly('teams:write')
   @ApiOperation({ summary: 'Allow a role in teams of this type, optionally with a per-type template' })
   @ApiSuccess(RoleLinkDto, { status: HttpStatus.CREATED, isArray: true })
   @ApiErrors(
@@ -93,7 +93,7 @@ export class TeamTypesController {
   }
 
   @Patch(':id/roles/:roleId')
-  @AdminOnly()
+  @AdminOnly('teams:write')
   @ApiOperation({ summary: 'Change (or clear) the per-type template of a linked role' })
   @ApiSuccess(RoleLinkDto, { isArray: true })
   @ApiErrors([HttpStatus.NOT_FOUND, 'team_type_not_found, role_link_not_found or template_not_found'])
@@ -106,7 +106,7 @@ export class TeamTypesController {
   }
 
   @Delete(':id/roles/:roleId')
-  @AdminOnly()
+  @AdminOnly('teams:write')
   @NoContent()
   @ApiOperation({ summary: 'Stop allowing a role in teams of this type' })
   @ApiErrors(

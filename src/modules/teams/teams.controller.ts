@@ -24,7 +24,7 @@ export class TeamsController {
   constructor(private readonly teams: TeamsService) {}
 
   @Get()
-  @Authenticated()
+  @Authenticated('teams:read')
   @ApiOperation({ summary: 'List teams with their members' })
   @ApiSuccess(TeamResponseDto, { paged: true })
   list(@Query() query: ListTeamsQueryDto): Promise<Page<TeamResponseDto>> {
@@ -32,7 +32,7 @@ export class TeamsController {
   }
 
   @Get(':id')
-  @Authenticated()
+  @Authenticated('teams:read')
   @ApiOperation({ summary: 'Read a team with its members' })
   @ApiSuccess(TeamResponseDto)
   @ApiErrors(NOT_FOUND)
@@ -41,7 +41,7 @@ export class TeamsController {
   }
 
   @Post()
-  @AdminOnly()
+  @AdminOnly('teams:write')
   @ApiOperation({ summary: 'Create a team' })
   @ApiSuccess(TeamResponseDto, { status: HttpStatus.CREATED })
   @ApiErrors([HttpStatus.NOT_FOUND, 'team_type_not_found'], [HttpStatus.CONFLICT, 'team_name_taken'])
@@ -50,7 +50,7 @@ export class TeamsController {
   }
 
   @Patch(':id')
-  @AdminOnly()
+  @AdminOnly('teams:write')
   @ApiOperation({ summary: 'Change a team (a new type must admit every member’s role)' })
   @ApiSuccess(TeamResponseDto)
   @ApiErrors(
@@ -63,7 +63,7 @@ export class TeamsController {
   }
 
   @Delete(':id')
-  @AdminOnly()
+  @AdminOnly('teams:write')
   @NoContent()
   @ApiOperation({ summary: 'Delete a team and its memberships' })
   @ApiErrors(NOT_FOUND)
@@ -72,7 +72,7 @@ export class TeamsController {
   }
 
   @Post(':id/activate')
-  @AdminOnly()
+  @AdminOnly('teams:write')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Make this the active team (the others become inactive)' })
   @ApiSuccess(TeamResponseDto)
@@ -82,7 +82,7 @@ export class TeamsController {
   }
 
   @Post(':id/members')
-  @AdminOnly()
+  @AdminOnly('teams:write')
   @ApiOperation({ summary: 'Add an agent to the team in a role' })
   @ApiSuccess(TeamMemberResponseDto, { status: HttpStatus.CREATED })
   @ApiErrors(
@@ -99,7 +99,7 @@ export class TeamsController {
   }
 
   @Delete(':id/members/:memberId')
-  @AdminOnly()
+  @AdminOnly('teams:write')
   @NoContent()
   @ApiOperation({ summary: 'Remove a member from the team' })
   @ApiErrors([HttpStatus.NOT_FOUND, 'team_not_found or team_member_not_found'])

@@ -24,7 +24,7 @@ export class TemplatesController {
   constructor(private readonly templates: TemplatesService) {}
 
   @Get()
-  @Authenticated()
+  @Authenticated('templates:read')
   @ApiOperation({ summary: 'List prompt templates' })
   @ApiSuccess(TemplateResponseDto, { paged: true })
   list(@Query() query: PageQueryDto): Promise<Page<TemplateResponseDto>> {
@@ -32,7 +32,7 @@ export class TemplatesController {
   }
 
   @Get(':id')
-  @Authenticated()
+  @Authenticated('templates:read')
   @ApiOperation({ summary: 'Read a template' })
   @ApiSuccess(TemplateResponseDto)
   @ApiErrors(NOT_FOUND)
@@ -41,7 +41,7 @@ export class TemplatesController {
   }
 
   @Post()
-  @AdminOnly()
+  @AdminOnly('templates:write')
   @ApiOperation({ summary: 'Create a template; `warnings` lists placeholders outside the allow-list' })
   @ApiSuccess(TemplateWithWarningsDto, { status: HttpStatus.CREATED })
   @ApiErrors([HttpStatus.CONFLICT, 'template_name_taken'])
@@ -50,7 +50,7 @@ export class TemplatesController {
   }
 
   @Patch(':id')
-  @AdminOnly()
+  @AdminOnly('templates:write')
   @ApiOperation({ summary: 'Change a template; `warnings` as for create' })
   @ApiSuccess(TemplateWithWarningsDto)
   @ApiErrors(NOT_FOUND, [HttpStatus.CONFLICT, 'template_name_taken'])
@@ -63,7 +63,7 @@ export class TemplatesController {
   }
 
   @Delete(':id')
-  @AdminOnly()
+  @AdminOnly('templates:write')
   @ApiOperation({ summary: 'Delete a template, clearing references to it (roles, type–role links, members)' })
   @ApiSuccess(DeletedTemplateDto)
   @ApiErrors(NOT_FOUND)
@@ -72,7 +72,7 @@ export class TemplatesController {
   }
 
   @Post(':id/render')
-  @Authenticated()
+  @Authenticated('templates:write')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Fill the placeholders; 400 lists the variables that are missing' })
   @ApiSuccess(RenderedTemplateDto)

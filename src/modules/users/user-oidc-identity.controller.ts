@@ -13,7 +13,7 @@ export class UserOidcIdentityController {
   constructor(private readonly identities: OidcIdentitiesService) {}
 
   @Put()
-  @AdminOnly()
+  @AdminOnly('admin')
   @ApiOperation({ summary: 'Link the user to an OpenID Connect identity (issuer and subject), replacing any other' })
   @ApiSuccess(OidcIdentityResponseDto)
   @ApiErrors(
@@ -29,7 +29,7 @@ export class UserOidcIdentityController {
   }
 
   @Delete()
-  @AdminOnly()
+  @AdminOnly('admin')
   @NoContent()
   @ApiOperation({ summary: 'Unlink the user’s OpenID Connect identity (nothing happens when there is none)' })
   @ApiErrors([HttpStatus.NOT_FOUND, 'user_not_found'])

@@ -15,7 +15,7 @@ export class UsersController {
   constructor(private readonly users: UsersService) {}
 
   @Get()
-  @AdminOnly()
+  @AdminOnly('admin')
   @ApiOperation({ summary: 'List users (paged; filter by part of the username)' })
   @ApiSuccess(UserResponseDto, { paged: true })
   list(@Query() query: ListUsersQueryDto): Promise<Page<UserResponseDto>> {
@@ -23,7 +23,7 @@ export class UsersController {
   }
 
   @Post()
-  @AdminOnly()
+  @AdminOnly('admin')
   @ApiOperation({ summary: 'Create a user' })
   @ApiSuccess(UserResponseDto, { status: HttpStatus.CREATED })
   @ApiErrors([HttpStatus.BAD_REQUEST, 'Invalid username or password policy'], [HttpStatus.CONFLICT, 'username_taken'])
@@ -32,7 +32,7 @@ export class UsersController {
   }
 
   @Get(':id')
-  @AdminOnly()
+  @AdminOnly('admin')
   @ApiOperation({ summary: 'Read a user' })
   @ApiSuccess(UserResponseDto)
   @ApiErrors([HttpStatus.NOT_FOUND, 'user_not_found'])
@@ -41,7 +41,7 @@ export class UsersController {
   }
 
   @Patch(':id')
-  @AdminOnly()
+  @AdminOnly('admin')
   @ApiOperation({ summary: 'Change role or disabled flag (ends the user’s sessions)' })
   @ApiSuccess(UserResponseDto)
   @ApiErrors([HttpStatus.NOT_FOUND, 'user_not_found'], [HttpStatus.CONFLICT, 'last_admin'])
@@ -50,7 +50,7 @@ export class UsersController {
   }
 
   @Delete(':id')
-  @AdminOnly()
+  @AdminOnly('admin')
   @NoContent()
   @ApiOperation({ summary: 'Delete a user' })
   @ApiErrors([HttpStatus.NOT_FOUND, 'user_not_found'], [HttpStatus.CONFLICT, 'last_admin'])
@@ -59,7 +59,7 @@ export class UsersController {
   }
 
   @Post(':id/reset-password')
-  @AdminOnly()
+  @AdminOnly('admin')
   @NoContent()
   @ApiOperation({ summary: 'Set a new password (policy and history apply; ends the user’s sessions)' })
   @ApiErrors([HttpStatus.BAD_REQUEST, 'Password policy or reuse'], [HttpStatus.NOT_FOUND, 'user_not_found'])
@@ -68,7 +68,7 @@ export class UsersController {
   }
 
   @Post(':id/unlock')
-  @AdminOnly()
+  @AdminOnly('admin')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Clear an account lockout and its failure counter' })
   @ApiSuccess(UserResponseDto)

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
+  ArrayUnique,
   IsArray,
   IsBoolean,
   IsIn,
@@ -16,6 +17,7 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
+import { AGENT_DEFAULT_SCOPES, type Scope } from '../../../common/auth/scopes.js';
 import { PageQueryDto } from '../../../common/http/pagination.dto.js';
 import { MaxJsonBytes } from '../../../common/http/byte-size.validators.js';
 import { AGENT_STATUSES, type AgentEntity, type AgentStatus } from '../agent.entity.js';
@@ -95,6 +97,20 @@ export class UpdateAgentDto extends AgentDescriptionDto {
   @IsString()
   @Length(1, 4096)
   outboundToken?: string | null;
+
+  @ApiPropertyOptional({
+    nullable: true,
+    type: [String],
+    enum: AGENT_DEFAULT_SCOPES,
+    description:
+      "What the agent's key may do (an agent is never an administrator); null restores the default, every scope but admin",
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(AGENT_DEFAULT_SCOPES.length)
+  @ArrayUnique()
+  @IsIn(AGENT_DEFAULT_SCOPES, { each: true })
+  scopes?: Scope[] | null;
 }
 
 export class HeartbeatDto {
@@ -129,6 +145,8 @@ export class AgentResponseDto {
   @ApiProperty({ nullable: true, type: 'object', additionalProperties: true }) load!: object | null;
   @ApiProperty({ nullable: true, type: Number, description: 'Claims never give the agent more tasks at once' })
   maxConcurrentTasks!: number | null;
+  @ApiProperty({ type: [String], enum: AGENT_DEFAULT_SCOPES, description: "What the agent's key may do" })
+  scopes!: readonly Scope[];
   @ApiProperty({ nullable: true, type: String }) lastSeenAt!: string | null;
   @ApiProperty() createdAt!: string;
   @ApiProperty() updatedAt!: string;
@@ -156,6 +174,7 @@ export const toAgentResponse = (agent: AgentEntity): AgentResponseDto => ({
   version: agent.version,
   load: agent.load,
   maxConcurrentTasks: agent.maxConcurrentTasks,
+  scopes: agent.scopes ?? AGENT_DEFAULT_SCOPES,
   lastSeenAt: agent.lastSeenAt?.toISOString() ?? null,
   createdAt: agent.createdAt.toISOString(),
   updatedAt: agent.updatedAt.toISOString(),

@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -69,7 +70,28 @@ export class TaskBlueprintDto implements TaskBlueprint {
 
 const OVERLAP_DESCRIPTION =
   "While the previous occurrence's task is unfinished: allow runs anyway; skip records the occurrence as skipped; buffer_one holds one occurrence back and runs it once that task finishes (further ones are skipped meanwhile)";
-const RUN_OUTCOMES = ['succeeded', 'failed', 'skipped', 'buffered'] as const;
+const RUN_OUTCOMES = ['succeeded', 'failed', 'skipped', 'buffered', 'missed'] as const;
+/** A year: more than any outage worth catching up on, and bounded work per scheduler pass anyway. */
+const MAX_CATCHUP_WINDOW_SECONDS = 31_536_000;
+const CATCHUP_DESCRIPTION =
+  'Occurrences missed while no instance ran the scheduler: null (the default) runs the schedule once after the downtime; a number of seconds runs each occurrence missed less than that long ago, oldest first, and records older ones as missed runs (0: never catch up). Occurrences up to 15 s late always run.';
+
+/** The optional catch-up window of a create or a patch: null, or whole seconds up to a year. */
+const CatchupWindow = () =>
+  applyDecorators(
+    ApiPropertyOptional({
+      nullable: true,
+      type: Number,
+      minimum: 0,
+      maximum: MAX_CATCHUP_WINDOW_SECONDS,
+      example: 3600,
+      description: CATCHUP_DESCRIPTION,
+    }),
+    IsOptional(),
+    IsInt(),
+    Min(0),
+    Max(MAX_CATCHUP_WINDOW_SECONDS),
+  );
 
 export class CreateScheduledTaskDto {
   @ApiProperty({ example: 'Nightly audit' }) @IsString() @Length(1, 128) name!: string;
@@ -103,6 +125,9 @@ export class CreateScheduledTaskDto {
   @IsIn(OVERLAP_POLICIES)
   overlapPolicy?: OverlapPolicy;
 
+  @CatchupWindow()
+  catchupWindowSeconds?: number | null;
+
   @ApiProperty({ type: TaskBlueprintDto })
   @IsDefined()
   @IsObject()
@@ -134,6 +159,9 @@ export class UpdateScheduledTaskDto {
   @IsIn(OVERLAP_POLICIES)
   overlapPolicy?: OverlapPolicy;
 
+  @CatchupWindow()
+  catchupWindowSeconds?: number | null;
+
   @ApiPropertyOptional({ type: TaskBlueprintDto })
   @IsOptional()
   @IsObject()
@@ -153,6 +181,7 @@ export class ScheduledTaskResponseDto {
   @ApiProperty({ nullable: true, type: String }) nextRunAt!: string | null;
   @ApiProperty({ nullable: true, type: String }) lastRunAt!: string | null;
   @ApiProperty({ enum: OVERLAP_POLICIES, description: OVERLAP_DESCRIPTION }) overlapPolicy!: OverlapPolicy;
+  @ApiProperty({ nullable: true, type: Number, description: CATCHUP_DESCRIPTION }) catchupWindowSeconds!: number | null;
   @ApiProperty({ nullable: true, enum: [...RUN_OUTCOMES, null] }) lastOutcome!: string | null;
   @ApiProperty({ nullable: true, type: String }) createdBy!: string | null;
   @ApiProperty() createdAt!: string;
@@ -167,7 +196,7 @@ export class ScheduledTaskRunDto {
   @ApiProperty({
     nullable: true,
     enum: [...RUN_OUTCOMES, null],
-    description: 'Null while running; skipped or buffered by the overlap policy',
+    description: 'Null while running; skipped or buffered by the overlap policy; missed outside the catch-up window',
   })
   outcome!: string | null;
   @ApiProperty({ nullable: true, type: String }) error!: string | null;
@@ -181,6 +210,7 @@ export const toScheduleResponse = (schedule: ScheduledTaskEntity): ScheduledTask
   intervalSeconds: schedule.intervalSeconds,
   enabled: schedule.enabled,
   overlapPolicy: schedule.overlapPolicy,
+  catchupWindowSeconds: schedule.catchupWindowSeconds,
   task: schedule.task,
   nextRunAt: schedule.nextRunAt?.toISOString() ?? null,
   lastRunAt: schedule.lastRunAt?.toISOString() ?? null,

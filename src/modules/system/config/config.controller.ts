@@ -15,7 +15,7 @@ export class ConfigController {
   constructor(private readonly config: ConfigStoreService) {}
 
   @Get()
-  @Authenticated()
+  @Authenticated('system:read')
   @ApiOperation({ summary: 'All config values (secret-looking keys masked)' })
   @ApiSuccess(ConfigEntryDto, { paged: true })
   list(@Query() query: PageQueryDto): Promise<Page<ConfigEntryDto>> {
@@ -23,7 +23,7 @@ export class ConfigController {
   }
 
   @Get(':key')
-  @Authenticated()
+  @Authenticated('system:read')
   @ApiOperation({ summary: 'One config value (masked when the key looks secret)' })
   @ApiSuccess(ConfigEntryDto)
   @ApiErrors(NOT_FOUND)
@@ -32,7 +32,7 @@ export class ConfigController {
   }
 
   @Put(':key')
-  @AdminOnly()
+  @AdminOnly('admin')
   @ApiOperation({ summary: 'Set a config value (any JSON up to 64 KiB; audited)' })
   @ApiSuccess(ConfigEntryDto)
   @ApiErrors([HttpStatus.BAD_REQUEST, 'Invalid key or value over 64 KiB'])
@@ -45,7 +45,7 @@ export class ConfigController {
   }
 
   @Delete(':key')
-  @AdminOnly()
+  @AdminOnly('admin')
   @NoContent()
   @ApiOperation({ summary: 'Remove a config value (audited)' })
   @ApiErrors(NOT_FOUND)

@@ -12,7 +12,7 @@ export class StatsController {
   constructor(private readonly stats: StatsService) {}
 
   @Get()
-  @Authenticated()
+  @Authenticated('system:read')
   @ApiOperation({ summary: 'Live statistics: agents and tasks by status, scheduler, this process' })
   @ApiSuccess(StatsDto)
   live(): Promise<StatsDto> {
@@ -20,7 +20,7 @@ export class StatsController {
   }
 
   @Get('history')
-  @Authenticated()
+  @Authenticated('system:read')
   @ApiOperation({ summary: 'Stored snapshots, newest first, optionally within a time range' })
   @ApiSuccess(StatsSnapshotDto, { paged: true })
   history(@Query() query: StatsHistoryQueryDto): Promise<Page<StatsSnapshotDto>> {

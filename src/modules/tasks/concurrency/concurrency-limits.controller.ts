@@ -19,7 +19,7 @@ export class ConcurrencyLimitsController {
   constructor(private readonly limits: ConcurrencyLimitsService) {}
 
   @Get()
-  @Authenticated()
+  @Authenticated('tasks:read')
   @ApiOperation({ summary: 'Every concurrency limit, with the tasks each counts now' })
   @ApiSuccess(ConcurrencyLimitDto, { paged: true })
   list(@Query() query: PageQueryDto): Promise<Page<ConcurrencyLimitDto>> {
@@ -27,7 +27,7 @@ export class ConcurrencyLimitsController {
   }
 
   @Get('keys/:key')
-  @Authenticated()
+  @Authenticated('tasks:read')
   @ApiOperation({ summary: 'The limit of a concurrency key' })
   @ApiSuccess(ConcurrencyLimitDto)
   @ApiErrors(LIMIT_NOT_FOUND)
@@ -36,7 +36,7 @@ export class ConcurrencyLimitsController {
   }
 
   @Put('keys/:key')
-  @AdminOnly()
+  @AdminOnly('tasks:write')
   @ApiOperation({ summary: 'Limit the tasks of a concurrency key under way at once', description: SET_DESCRIPTION })
   @ApiSuccess(ConcurrencyLimitDto)
   setKey(
@@ -48,7 +48,7 @@ export class ConcurrencyLimitsController {
   }
 
   @Delete('keys/:key')
-  @AdminOnly()
+  @AdminOnly('tasks:write')
   @NoContent()
   @ApiOperation({ summary: 'Remove the limit of a concurrency key (audited)' })
   @ApiErrors(LIMIT_NOT_FOUND)
@@ -57,7 +57,7 @@ export class ConcurrencyLimitsController {
   }
 
   @Get('teams/:teamId')
-  @Authenticated()
+  @Authenticated('tasks:read')
   @ApiOperation({ summary: 'The limit of a team' })
   @ApiSuccess(ConcurrencyLimitDto)
   @ApiErrors(LIMIT_NOT_FOUND)
@@ -66,7 +66,7 @@ export class ConcurrencyLimitsController {
   }
 
   @Put('teams/:teamId')
-  @AdminOnly()
+  @AdminOnly('tasks:write')
   @ApiOperation({ summary: 'Limit the tasks of a team under way at once', description: SET_DESCRIPTION })
   @ApiSuccess(ConcurrencyLimitDto)
   @ApiErrors([HttpStatus.NOT_FOUND, 'team_not_found'])
@@ -79,7 +79,7 @@ export class ConcurrencyLimitsController {
   }
 
   @Delete('teams/:teamId')
-  @AdminOnly()
+  @AdminOnly('tasks:write')
   @NoContent()
   @ApiOperation({ summary: 'Remove the limit of a team (audited)' })
   @ApiErrors(LIMIT_NOT_FOUND)
