@@ -1,6 +1,12 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { BEARER_SCHEME, QUERY_TOKEN_SCHEME, REGISTRATION_TOKEN_SCHEME } from '../common/auth/auth.decorators.js';
+import {
+  BEARER_SCHEME,
+  OIDC_SCHEME,
+  QUERY_TOKEN_SCHEME,
+  REGISTRATION_TOKEN_SCHEME,
+} from '../common/auth/auth.decorators.js';
+import { AppConfig, type OidcConfig } from '../config/app-config.js';
 import { ErrorEnvelopeDto, FieldProblemDto } from '../common/http/api-envelope.dto.js';
 import { documentEdgeResponses } from './openapi-edge-responses.js';
 
@@ -19,9 +25,14 @@ Authentication: send \`Authorization: Bearer <token>\` with a user access token 
 \`POST /api/auth/login\`, the hub's \`AGENT_TOKEN\` (or a JWT signed with it), or an agent key.
 Agent-or-user and admin routes also accept \`?token=\`.`;
 
+/** The provider's discovery document, as OpenID Connect Discovery places it under the issuer. */
+const discoveryUrl = (oidc: OidcConfig): string =>
+  `${oidc.issuer.href.replace(/\/$/, '')}/.well-known/openid-configuration`;
+
 /** Swagger UI at `/api/docs`, the OpenAPI 3 document at `/api/docs-json`. */
 export function configureOpenApi(app: INestApplication): void {
-  const config = new DocumentBuilder()
+  const { oidc } = app.get(AppConfig);
+  const builder = new DocumentBuilder()
     .setTitle('Ananta Hub API')
     .setDescription(DESCRIPTION)
     .setVersion('1.0')
@@ -46,8 +57,18 @@ export function configureOpenApi(app: INestApplication): void {
         description: 'REGISTRATION_TOKEN, for POST /api/agents/register',
       },
       REGISTRATION_TOKEN_SCHEME,
-    )
-    .build();
+    );
+  if (oidc) {
+    // Listed in Authorize, but on no operation: the hub takes its own tokens only. A person signs in at the
+    // provider through GET /api/auth/oidc/login and uses the accessToken of its answer as the bearer.
+    builder.addSecurity(OIDC_SCHEME, {
+      type: 'openIdConnect',
+      openIdConnectUrl: discoveryUrl(oidc),
+      description:
+        'Single sign-on at the OpenID Connect provider. Open GET /api/auth/oidc/login in the browser; its answer carries the hub’s accessToken, to paste into "bearer".',
+    });
+  }
+  const config = builder.build();
   SwaggerModule.setup(
     DOCS_PATH,
     app,

@@ -44,7 +44,11 @@ export abstract class AppConfig {
     password: { minLength: number; historyLimit: number };
     mfaBackupCodeCount: number;
     argon2: { memoryCost: number; timeCost: number; parallelism: number };
+    /** `admins_only`: password login only for administrators (the others sign in through OIDC). */
+    localLogin: 'all' | 'admins_only';
   };
+  /** OpenID Connect single sign-on, or null when it is off. */
+  abstract readonly oidc: OidcConfig | null;
   abstract readonly agents: { offlineTimeoutSeconds: number };
   abstract readonly tasks: { retentionDays: number; archivedRetentionDays: number };
   abstract readonly callbacks: { allowPrivateNetworks: boolean; timeoutSeconds: number; maxAttempts: number };
@@ -54,6 +58,20 @@ export abstract class AppConfig {
   abstract readonly scheduler: { enabled: boolean };
   abstract readonly metricsToken: string | undefined;
   abstract readonly logLevel: string;
+}
+
+export interface OidcConfig {
+  issuer: URL;
+  clientId: string;
+  /** Absent for a public client (PKCE only); never logged or returned. */
+  clientSecret: string | undefined;
+  redirectUrl: URL;
+  scopes: string;
+  /** The ID-token claim holding the user's groups. */
+  roleClaim: string;
+  adminGroups: string[];
+  /** Empty: everyone the provider authenticates may sign in. */
+  allowedGroups: string[];
 }
 
 const ONE_MIB = 1024 * 1024;
@@ -66,6 +84,23 @@ function parseTrustProxy(value: string): TrustProxy {
     return Number(value);
   }
   return value.split(',').map((entry) => entry.trim());
+}
+
+function oidcConfig(env: EnvironmentVariables): OidcConfig | null {
+  // validateEnv guarantees these three come together.
+  if (!env.OIDC_ISSUER_URL || !env.OIDC_CLIENT_ID || !env.OIDC_REDIRECT_URL) {
+    return null;
+  }
+  return {
+    issuer: new URL(env.OIDC_ISSUER_URL),
+    clientId: env.OIDC_CLIENT_ID,
+    clientSecret: env.OIDC_CLIENT_SECRET,
+    redirectUrl: new URL(env.OIDC_REDIRECT_URL),
+    scopes: env.OIDC_SCOPES,
+    roleClaim: env.OIDC_ROLE_CLAIM,
+    adminGroups: parseList(env.OIDC_ADMIN_GROUPS),
+    allowedGroups: parseList(env.OIDC_ALLOWED_GROUPS),
+  };
 }
 
 function parseList(value: string): string[] {
@@ -128,7 +163,9 @@ export function loadAppConfig(env: EnvironmentVariables): AppConfig {
         timeCost: env.ARGON2_TIME_COST,
         parallelism: env.ARGON2_PARALLELISM,
       },
+      localLogin: env.LOCAL_LOGIN,
     },
+    oidc: oidcConfig(env),
     agents: { offlineTimeoutSeconds: env.AGENT_OFFLINE_TIMEOUT_SECONDS },
     tasks: { retentionDays: env.TASKS_RETENTION_DAYS, archivedRetentionDays: env.ARCHIVED_TASKS_RETENTION_DAYS },
     callbacks: {

@@ -7,6 +7,7 @@ import {
   IsString,
   Matches,
   Max,
+  MaxLength,
   Min,
   MinLength,
   validateSync,
@@ -129,6 +130,51 @@ export class EnvironmentVariables {
   METRICS_TOKEN?: string;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
+
+  /** OpenID Connect single sign-on; off unless the issuer, client id and redirect URL are all set. */
+  @IsOptional()
+  @Matches(/^(https:\/\/\S+|http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?(\/\S*)?)$/, {
+    message: 'OIDC_ISSUER_URL must be an https:// URL (http:// only on localhost, 127.0.0.1 or [::1])',
+  })
+  OIDC_ISSUER_URL?: string;
+
+  @IsOptional() @IsString() @MaxLength(255) OIDC_CLIENT_ID?: string;
+  @IsOptional() @IsString() OIDC_CLIENT_SECRET?: string;
+
+  @IsOptional()
+  @Matches(/^https?:\/\/\S+$/, { message: 'OIDC_REDIRECT_URL must be an http:// or https:// URL' })
+  OIDC_REDIRECT_URL?: string;
+
+  @Matches(/^(\S+ )*openid( \S+)*$/, { message: 'OIDC_SCOPES must be space-separated and include openid' })
+  OIDC_SCOPES = 'openid profile email';
+
+  @Matches(/^[^\s,]+$/, { message: 'OIDC_ROLE_CLAIM must be one claim name' })
+  OIDC_ROLE_CLAIM = 'groups';
+
+  @IsString() OIDC_ADMIN_GROUPS = '';
+  @IsString() OIDC_ALLOWED_GROUPS = '';
+
+  /** `admins_only` keeps password login for administrators (break-glass) once people sign in through OIDC. */
+  @IsIn(['all', 'admins_only']) LOCAL_LOGIN: 'all' | 'admins_only' = 'all';
+}
+
+const OIDC_REQUIRED_TOGETHER = ['OIDC_ISSUER_URL', 'OIDC_CLIENT_ID', 'OIDC_REDIRECT_URL'] as const;
+
+/** One half-configured OIDC would silently leave single sign-on off: name the missing variables instead. */
+function oidcProblems(env: EnvironmentVariables, invalid: ReadonlySet<string>): string[] {
+  const unparsable = (['OIDC_ISSUER_URL', 'OIDC_REDIRECT_URL'] as const)
+    .filter((name) => env[name] !== undefined && !invalid.has(name) && !URL.canParse(env[name]))
+    .map((name) => `${name}: not a valid URL`);
+  if (unparsable.length > 0) {
+    return unparsable;
+  }
+  const set = OIDC_REQUIRED_TOGETHER.filter((name) => env[name] !== undefined);
+  if (set.length === 0 || set.length === OIDC_REQUIRED_TOGETHER.length) {
+    return [];
+  }
+  return OIDC_REQUIRED_TOGETHER.filter((name) => env[name] === undefined).map(
+    (name) => `${name}: required when ${set.join(' and ')} ${set.length === 1 ? 'is' : 'are'} set`,
+  );
 }
 
 /** Thrown when the environment is invalid; its message names every offending variable. */
@@ -152,8 +198,10 @@ export function validateEnv(raw: Record<string, string | undefined>): Environmen
   );
   const env = plainToInstance(EnvironmentVariables, own, { exposeDefaultValues: true });
   const errors = validateSync(env, { skipMissingProperties: false, forbidUnknownValues: true });
-  if (errors.length > 0) {
-    throw new InvalidEnvironmentError(errors.map(describe));
+  const invalid = new Set(errors.map((error) => error.property));
+  const problems = [...errors.map(describe), ...oidcProblems(env, invalid)];
+  if (problems.length > 0) {
+    throw new InvalidEnvironmentError(problems);
   }
   return env;
 }

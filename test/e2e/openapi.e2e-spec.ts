@@ -12,7 +12,12 @@ interface Operation {
 interface OpenApiDocument {
   openapi: string;
   paths: Record<string, Record<string, Operation>>;
-  components: { securitySchemes: Record<string, { type: string; scheme?: string; in?: string; name?: string }> };
+  components: {
+    securitySchemes: Record<
+      string,
+      { type: string; scheme?: string; in?: string; name?: string; openIdConnectUrl?: string }
+    >;
+  };
 }
 
 describe('OpenAPI and Swagger UI', () => {
@@ -25,7 +30,7 @@ describe('OpenAPI and Swagger UI', () => {
   });
   afterAll(() => hub.close());
 
-  it('serves an OpenAPI 3 document with the bearer and ?token= schemes', () => {
+  it('serves an OpenAPI 3 document with the bearer and ?token= schemes (no OIDC scheme while OIDC is off)', () => {
     expect(document.openapi).toMatch(/^3\./);
     expect(document.components.securitySchemes).toEqual({
       bearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
@@ -123,5 +128,43 @@ describe('OpenAPI and Swagger UI', () => {
     for (const script of scripts) {
       await request(hub.server).get(new URL(script, 'http://hub/api/docs').pathname).expect(200);
     }
+  });
+});
+
+describe('OpenAPI with OIDC single sign-on configured', () => {
+  let hub: TestApp;
+  let document: OpenApiDocument;
+
+  beforeAll(async () => {
+    // The scheme names the provider's discovery document; nothing is fetched from it at start.
+    hub = await startTestApp({
+      env: {
+        OIDC_ISSUER_URL: 'https://login.example.test/realms/ananta',
+        OIDC_CLIENT_ID: 'ananta-hub',
+        OIDC_REDIRECT_URL: 'https://hub.example.test/api/auth/oidc/callback',
+      },
+    });
+    document = (await request(hub.server).get('/api/docs-json').expect(200)).body as OpenApiDocument;
+  });
+  afterAll(() => hub.close());
+
+  it('offers the provider in Authorize as an openIdConnect scheme, beside bearer', () => {
+    expect(document.components.securitySchemes).toEqual({
+      bearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
+      'query-token': expect.objectContaining({ type: 'apiKey' }),
+      'registration-token': expect.objectContaining({ type: 'apiKey' }),
+      oidc: expect.objectContaining({
+        type: 'openIdConnect',
+        openIdConnectUrl: 'https://login.example.test/realms/ananta/.well-known/openid-configuration',
+      }),
+    });
+  });
+
+  it('documents the OIDC routes as public, the callback answering like POST /api/auth/login', () => {
+    expect(document.paths['/api/auth/oidc/login'].get.security ?? []).toEqual([]);
+    expect(document.paths['/api/auth/oidc/login'].get.responses['302']).toBeDefined();
+    const callback = document.paths['/api/auth/oidc/callback'].get;
+    expect(callback.security ?? []).toEqual([]);
+    expect(Object.keys(callback.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403', '404']));
   });
 });

@@ -53,6 +53,7 @@ describe('Route inventory (deny by default)', () => {
     const allowedPublic = [
       /^GET \/api\/(health|ready)$/,
       /^POST \/api\/auth\/(login|refresh|logout)$/,
+      /^GET \/api\/auth\/oidc\/(login|callback)$/,
       /^POST \/api\/agents\/register$/,
     ];
     const unexpected = routeInventory(hub.app)

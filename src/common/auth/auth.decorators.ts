@@ -11,6 +11,8 @@ import type { Scope } from './scopes.js';
 export const BEARER_SCHEME = 'bearer';
 export const QUERY_TOKEN_SCHEME = 'query-token';
 export const REGISTRATION_TOKEN_SCHEME = 'registration-token';
+/** The OpenID Connect provider, listed only when single sign-on is configured. */
+export const OIDC_SCHEME = 'oidc';
 
 const UNAUTHENTICATED: [HttpStatus, string] = [
   HttpStatus.UNAUTHORIZED,

@@ -19,6 +19,12 @@ import { LoginAttemptEntity } from './login-attempt.entity.js';
 import { LoginAttemptsRepository } from './login-attempts.repository.js';
 import { LoginThrottleService } from './login-throttle.service.js';
 import { MfaService } from './mfa.service.js';
+import { OidcClientService } from './oidc/oidc-client.service.js';
+import { OidcCookie } from './oidc/oidc-cookie.js';
+import { OidcLoginRequestEntity } from './oidc/oidc-login-request.entity.js';
+import { OidcLoginRequestsRepository } from './oidc/oidc-login-requests.repository.js';
+import { OidcLoginService } from './oidc/oidc-login.service.js';
+import { OidcController } from './oidc/oidc.controller.js';
 import { PersonalAccessTokenEntity } from './personal-tokens/personal-access-token.entity.js';
 import { PersonalTokenStrategy } from './personal-tokens/personal-token.strategy.js';
 import { PersonalTokensController } from './personal-tokens/personal-tokens.controller.js';
@@ -44,6 +50,7 @@ import { TokenService } from './token.service.js';
       BannedIpEntity,
       AgentTokenStateEntity,
       PersonalAccessTokenEntity,
+      OidcLoginRequestEntity,
     ]),
     JwtModule.registerAsync({
       inject: [AppConfig],
@@ -60,7 +67,7 @@ import { TokenService } from './token.service.js';
     UsersModule,
     AuditModule,
   ],
-  controllers: [AuthController, ProfileController, PersonalTokensController, AdminSecurityController],
+  controllers: [AuthController, OidcController, ProfileController, PersonalTokensController, AdminSecurityController],
   providers: [
     AuthService,
     ProfileService,
@@ -77,6 +84,10 @@ import { TokenService } from './token.service.js';
     AgentTokenRepository,
     PersonalTokensService,
     PersonalTokensRepository,
+    OidcClientService,
+    OidcLoginService,
+    OidcLoginRequestsRepository,
+    OidcCookie,
     UserJwtStrategy,
     HubTokenStrategy,
     PersonalTokenStrategy,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { callingUser, type RequestContext } from '../../common/auth/request-context.js';
 import { ForbiddenError, UnauthenticatedError } from '../../common/errors/domain-errors.js';
+import { AppConfig } from '../../config/app-config.js';
 import { AuditService } from '../audit/audit.service.js';
 import { UserAccountsService } from '../users/user-accounts.service.js';
 import { CredentialCheckerService } from './credential-checker.service.js';
@@ -15,6 +16,8 @@ const INVALID_REFRESH = 'The refresh token is invalid, expired or revoked';
 /** Login, refresh-token rotation with reuse detection, and logout (SPEC section 2 and 3). */
 @Injectable()
 export class AuthService {
+  private readonly localLogin: AppConfig['auth']['localLogin'];
+
   constructor(
     private readonly credentials: CredentialCheckerService,
     private readonly accounts: UserAccountsService,
@@ -23,7 +26,10 @@ export class AuthService {
     private readonly refreshTokens: RefreshTokensRepository,
     private readonly throttle: LoginThrottleService,
     private readonly audit: AuditService,
-  ) {}
+    config: AppConfig,
+  ) {
+    this.localLogin = config.auth.localLogin;
+  }
 
   async login(ctx: RequestContext, dto: LoginDto): Promise<LoginResponseDto> {
     const user = await this.credentials.check(
@@ -34,6 +40,21 @@ export class AuthService {
     );
     if (user.disabled) {
       throw new ForbiddenError('The account is disabled', 'account_disabled');
+    }
+    // Checked after the password, so it tells nothing to someone who does not know it.
+    if (this.localLogin === 'admins_only' && user.role !== 'admin') {
+      await this.audit.record(ctx, {
+        action: 'auth.login_failed',
+        outcome: 'denied',
+        targetType: 'user',
+        targetId: user.id,
+        username: user.username,
+        details: { method: 'password', reason: 'local_login_disabled' },
+      });
+      throw new ForbiddenError(
+        'Password login is for administrators only; sign in through single sign-on',
+        'local_login_disabled',
+      );
     }
     if (user.mfaEnabled) {
       if (dto.mfaCode === undefined) {
@@ -50,7 +71,7 @@ export class AuthService {
       targetType: 'user',
       targetId: user.id,
       username: user.username,
-      details: { mfa: user.mfaEnabled },
+      details: { method: 'password', mfa: user.mfaEnabled },
     });
     return this.tokens.issue(user);
   }

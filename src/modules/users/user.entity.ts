@@ -5,6 +5,8 @@ import type { UserRole } from '../../common/auth/principal.js';
 @Index('users_username_lower_key', { synchronize: false })
 @Check('users_role_check', `"role" IN ('admin', 'user')`)
 @Check('users_username_check', `"username" ~ '^[a-zA-Z0-9._-]{3,64}$'`)
+@Check('users_oidc_identity_check', `("oidc_issuer" IS NULL) = ("oidc_subject" IS NULL)`)
+@Index('users_oidc_identity_key', ['oidcIssuer', 'oidcSubject'], { unique: true })
 export class UserEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'users_pkey' })
   id!: string;
@@ -46,6 +48,13 @@ export class UserEntity {
   /** Bumped to revoke every access token issued before (role or password change, log-out-everywhere). */
   @Column({ name: 'token_version', type: 'integer', default: 0 })
   tokenVersion!: number;
+
+  /** The OpenID Connect identity (issuer and `sub`) this user signs in with, if any. */
+  @Column({ name: 'oidc_issuer', type: 'varchar', length: 512, nullable: true })
+  oidcIssuer!: string | null;
+
+  @Column({ name: 'oidc_subject', type: 'varchar', length: 255, nullable: true })
+  oidcSubject!: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

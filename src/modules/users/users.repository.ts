@@ -6,7 +6,12 @@ import { definedOnly } from '../../common/defined-only.js';
 import { containsPattern } from '../../database/like-pattern.js';
 import { UserEntity } from './user.entity.js';
 
-export type UserInsert = Pick<UserEntity, 'username' | 'passwordHash' | 'role'>;
+export type UserInsert = Pick<UserEntity, 'username' | 'passwordHash' | 'role'> &
+  Partial<Pick<UserEntity, 'oidcIssuer' | 'oidcSubject'>>;
+export interface OidcIdentity {
+  issuer: string;
+  subject: string;
+}
 export type UserPatch = Partial<Pick<UserEntity, 'role' | 'disabled' | 'passwordHash'>> & { revokeSessions?: boolean };
 export type MfaState = Pick<UserEntity, 'mfaSecretEncrypted' | 'mfaEnabled' | 'mfaBackupCodeHashes'>;
 export type AdminGuardedOutcome = 'done' | 'not_found' | 'last_admin';
@@ -34,6 +39,18 @@ export class UsersRepository {
       .createQueryBuilder('user')
       .where('lower(user.username) = lower(:username)', { username })
       .getOne();
+  }
+
+  getByOidcIdentity({ issuer, subject }: OidcIdentity): Promise<UserEntity | null> {
+    return this.repository.findOneBy({ oidcIssuer: issuer, oidcSubject: subject });
+  }
+
+  /** Links (or, with null, unlinks) an OIDC identity; a unique violation means another user has it. */
+  async setOidcIdentity(id: string, identity: OidcIdentity | null): Promise<void> {
+    await this.repository.update(
+      { id },
+      { oidcIssuer: identity?.issuer ?? null, oidcSubject: identity?.subject ?? null },
+    );
   }
 
   /** What the access-token check needs, by primary key and nothing more. */
