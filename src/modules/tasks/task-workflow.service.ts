@@ -25,6 +25,12 @@ import type { TaskEntity } from './task.entity.js';
 import { type TaskChange, type TaskFields, TasksRepository } from './tasks.repository.js';
 import { TasksService } from './tasks.service.js';
 
+/**
+ * A timer may fire a millisecond or so before the wall clock reaches its deadline: a wait that ends this
+ * close to the deadline has ended, so the end of a wait brings exactly one last look, not a second tiny wait.
+ */
+const TIMER_SLACK_MS = 10;
+
 export const DEFAULT_LEASE_SECONDS = 120;
 
 /** Status changes, assignment and the work queue (SPEC sections 7 and 12). */
@@ -147,7 +153,7 @@ export class TaskWorkflowService {
         event: historyEntry(ctx, 'claimed', { agentId, leaseSeconds }),
       });
       const remainingMs = deadline - Date.now();
-      if (task || !wait || remainingMs <= 0) {
+      if (task || !wait || remainingMs <= TIMER_SLACK_MS) {
         return task ? toTaskResponse(task) : null;
       }
       await this.wakeups.waitAfter(mark, remainingMs, wait.signal);
