@@ -10,6 +10,8 @@ import { HubMetricsService } from '../modules/system/metrics/hub-metrics.service
 import { PinoNestLogger } from '../logging/pino-nest-logger.js';
 import { RequestLogController } from '../logging/request-log-controller.js';
 import { HttpEdge } from './edge/http-edge.js';
+import { OIDC_TOKEN_PATH } from '../modules/auth/oidc/oidc-client-bridge.js';
+import { useFormBodyOn } from './edge/form-body.js';
 import { useNestingLimitedJsonParser } from './edge/json-body.js';
 import { configureOpenApi } from './openapi.js';
 
@@ -80,6 +82,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   // JSON only: without this, Fastify would hand text/plain bodies to the handlers as strings.
   fastify.removeContentTypeParser('text/plain');
   useNestingLimitedJsonParser(fastify);
+  // OAuth2 clients post form bodies to a token endpoint; nowhere else takes them.
+  useFormBodyOn(fastify, [OIDC_TOKEN_PATH]);
   // Callback-style hooks: they run on every request, and an async hook costs a promise and a turn of the
   // microtask queue each time for work that is synchronous.
   fastify.addHook('onRequest', (request, reply, done) => {

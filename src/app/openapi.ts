@@ -1,13 +1,19 @@
 import type { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, type OpenAPIObject, type OperationObject, SwaggerModule } from '@nestjs/swagger';
 import {
   BEARER_SCHEME,
   OIDC_SCHEME,
   QUERY_TOKEN_SCHEME,
   REGISTRATION_TOKEN_SCHEME,
 } from '../common/auth/auth.decorators.js';
-import { AppConfig, type OidcConfig } from '../config/app-config.js';
+import { AppConfig } from '../config/app-config.js';
 import { ErrorEnvelopeDto, FieldProblemDto } from '../common/http/api-envelope.dto.js';
+import {
+  OIDC_AUTHORIZE_PATH,
+  OIDC_TOKEN_PATH,
+  SWAGGER_CLIENT_ID,
+  swaggerRedirectUri,
+} from '../modules/auth/oidc/oidc-client-bridge.js';
 import { documentEdgeResponses } from './openapi-edge-responses.js';
 
 export const DOCS_PATH = 'api/docs';
@@ -25,9 +31,23 @@ Authentication: send \`Authorization: Bearer <token>\` with a user access token 
 \`POST /api/auth/login\`, the hub's \`AGENT_TOKEN\` (or a JWT signed with it), or an agent key.
 Agent-or-user and admin routes also accept \`?token=\`.`;
 
-/** The provider's discovery document, as OpenID Connect Discovery places it under the issuer. */
-const discoveryUrl = (oidc: OidcConfig): string =>
-  `${oidc.issuer.href.replace(/\/$/, '')}/.well-known/openid-configuration`;
+/**
+ * Every operation that takes the bearer scheme also takes the single sign-on scheme: the token Swagger UI
+ * gets through it is a bearer token of the hub, so "Authorize → oidc" works wherever "bearer" does.
+ */
+function withSingleSignOn(document: OpenAPIObject, enabled: boolean): OpenAPIObject {
+  if (!enabled) {
+    return document;
+  }
+  for (const item of Object.values(document.paths)) {
+    for (const operation of Object.values(item) as OperationObject[]) {
+      if (operation.security?.some((requirement) => BEARER_SCHEME in requirement)) {
+        operation.security.push({ [OIDC_SCHEME]: [] });
+      }
+    }
+  }
+  return document;
+}
 
 /** Swagger UI at `/api/docs`, the OpenAPI 3 document at `/api/docs-json`. */
 export function configureOpenApi(app: INestApplication): void {
@@ -59,13 +79,13 @@ export function configureOpenApi(app: INestApplication): void {
       REGISTRATION_TOKEN_SCHEME,
     );
   if (oidc) {
-    // Listed in Authorize, but on no operation: the hub takes its own tokens only. A person signs in at the
-    // provider through GET /api/auth/oidc/login and uses the accessToken of its answer as the bearer.
+    // Swagger UI's "Authorize" through the provider: an OAuth2 code flow against the hub itself, which signs
+    // the person in at the provider and hands Swagger UI the hub's own token (oidc-client-bridge.ts).
     builder.addSecurity(OIDC_SCHEME, {
-      type: 'openIdConnect',
-      openIdConnectUrl: discoveryUrl(oidc),
+      type: 'oauth2',
       description:
-        'Single sign-on at the OpenID Connect provider. Open GET /api/auth/oidc/login in the browser; its answer carries the hub’s accessToken, to paste into "bearer".',
+        'Single sign-on at the OpenID Connect provider: Authorize here (client_id swagger-ui, no secret, PKCE) signs you in at the provider and gives Swagger UI the hub’s access token.',
+      flows: { authorizationCode: { authorizationUrl: OIDC_AUTHORIZE_PATH, tokenUrl: OIDC_TOKEN_PATH, scopes: {} } },
     });
   }
   const config = builder.build();
@@ -73,12 +93,21 @@ export function configureOpenApi(app: INestApplication): void {
     DOCS_PATH,
     app,
     () =>
-      documentEdgeResponses(
-        SwaggerModule.createDocument(app, config, { extraModels: [ErrorEnvelopeDto, FieldProblemDto] }),
+      withSingleSignOn(
+        documentEdgeResponses(
+          SwaggerModule.createDocument(app, config, { extraModels: [ErrorEnvelopeDto, FieldProblemDto] }),
+        ),
+        Boolean(oidc),
       ),
     {
       jsonDocumentUrl: `${DOCS_PATH}-json`,
-      swaggerOptions: { persistAuthorization: true },
+      swaggerOptions: {
+        persistAuthorization: true,
+        ...(oidc && {
+          oauth2RedirectUrl: swaggerRedirectUri(oidc.redirectUrl),
+          initOAuth: { clientId: SWAGGER_CLIENT_ID, usePkceWithAuthorizationCodeGrant: true },
+        }),
+      },
     },
   );
 }

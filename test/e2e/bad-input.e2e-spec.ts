@@ -51,6 +51,8 @@ const WRITES_ON_REFUSAL: Record<string, string[]> = {
   'POST /api/agents/register': ['rate_limit_buckets'],
   'GET /api/auth/oidc/login': ['rate_limit_buckets'],
   'GET /api/auth/oidc/callback': ['rate_limit_buckets'],
+  'GET /api/auth/oidc/authorize': ['rate_limit_buckets'],
+  'POST /api/auth/oidc/token': ['rate_limit_buckets'],
 };
 
 interface Answer {

@@ -148,16 +148,41 @@ describe('OpenAPI with OIDC single sign-on configured', () => {
   });
   afterAll(() => hub.close());
 
-  it('offers the provider in Authorize as an openIdConnect scheme, beside bearer', () => {
+  it("offers single sign-on in Authorize as an OAuth2 code flow against the hub's own endpoints, beside bearer", () => {
     expect(document.components.securitySchemes).toEqual({
       bearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
       'query-token': expect.objectContaining({ type: 'apiKey' }),
       'registration-token': expect.objectContaining({ type: 'apiKey' }),
       oidc: expect.objectContaining({
-        type: 'openIdConnect',
-        openIdConnectUrl: 'https://login.example.test/realms/ananta/.well-known/openid-configuration',
+        type: 'oauth2',
+        flows: {
+          authorizationCode: {
+            authorizationUrl: '/api/auth/oidc/authorize',
+            tokenUrl: '/api/auth/oidc/token',
+            scopes: {},
+          },
+        },
       }),
     });
+  });
+
+  it('lets every operation that takes the bearer scheme take the single sign-on scheme too', () => {
+    const operations = Object.entries(document.paths).flatMap(([path, item]) =>
+      Object.entries(item as Record<string, { security?: Array<Record<string, string[]>> }>).map(
+        ([method, operation]) => ({ label: `${method.toUpperCase()} ${path}`, security: operation.security ?? [] }),
+      ),
+    );
+    const withBearer = operations.filter((operation) => operation.security.some((entry) => 'bearer' in entry));
+    expect(withBearer.length).toBeGreaterThan(50);
+    expect(withBearer.filter((operation) => !operation.security.some((entry) => 'oidc' in entry))).toEqual([]);
+  });
+
+  it("sets Swagger UI up for it: client swagger-ui with PKCE, and the hub's redirect page", async () => {
+    const init = await request(hub.server).get('/api/docs/swagger-ui-init.js').expect(200);
+    expect(init.text).toContain('"clientId": "swagger-ui"');
+    expect(init.text).toContain('"usePkceWithAuthorizationCodeGrant": true');
+    expect(init.text).toContain('"oauth2RedirectUrl": "https://hub.example.test/api/docs/oauth2-redirect.html"');
+    await request(hub.server).get('/api/docs/oauth2-redirect.html').expect(200);
   });
 
   it('documents the OIDC routes as public, the callback answering like POST /api/auth/login', () => {

@@ -53,7 +53,8 @@ describe('Route inventory (deny by default)', () => {
     const allowedPublic = [
       /^GET \/api\/(health|ready)$/,
       /^POST \/api\/auth\/(login|refresh|logout)$/,
-      /^GET \/api\/auth\/oidc\/(login|callback)$/,
+      /^GET \/api\/auth\/oidc\/(login|callback|authorize)$/,
+      /^POST \/api\/auth\/oidc\/token$/,
       /^POST \/api\/agents\/register$/,
     ];
     const unexpected = routeInventory(hub.app)

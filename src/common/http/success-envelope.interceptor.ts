@@ -7,7 +7,10 @@ export interface SuccessEnvelope<T> {
   data: T;
 }
 
-/** Wraps every handler result in `{status: "success", data}`; a 204 keeps its empty body. */
+/** A redirect set by the handler on the reply: its Location is the answer, not a body. */
+const isRedirect = (status: number): boolean => status >= 300 && status < 400;
+
+/** Wraps every handler result in `{status: "success", data}`; a 204 or a redirect keeps its empty body. */
 @Injectable()
 export class SuccessEnvelopeInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<SuccessEnvelope<unknown> | undefined> {
@@ -16,7 +19,9 @@ export class SuccessEnvelopeInterceptor implements NestInterceptor {
       .handle()
       .pipe(
         map((data: unknown) =>
-          reply.statusCode === Number(HttpStatus.NO_CONTENT) ? undefined : { status: 'success', data: data ?? null },
+          reply.statusCode === Number(HttpStatus.NO_CONTENT) || isRedirect(reply.statusCode)
+            ? undefined
+            : { status: 'success', data: data ?? null },
         ),
       );
   }

@@ -19,8 +19,11 @@ import { LoginAttemptEntity } from './login-attempt.entity.js';
 import { LoginAttemptsRepository } from './login-attempts.repository.js';
 import { LoginThrottleService } from './login-throttle.service.js';
 import { MfaService } from './mfa.service.js';
+import { OidcClientBridgeService } from './oidc/oidc-client-bridge.service.js';
+import { OidcClientCodesRepository } from './oidc/oidc-client-codes.repository.js';
 import { OidcClientService } from './oidc/oidc-client.service.js';
 import { OidcCookie } from './oidc/oidc-cookie.js';
+import { OidcClientCodeEntity } from './oidc/oidc-client-code.entity.js';
 import { OidcLoginRequestEntity } from './oidc/oidc-login-request.entity.js';
 import { OidcLoginRequestsRepository } from './oidc/oidc-login-requests.repository.js';
 import { OidcLoginService } from './oidc/oidc-login.service.js';
@@ -51,6 +54,7 @@ import { TokenService } from './token.service.js';
       AgentTokenStateEntity,
       PersonalAccessTokenEntity,
       OidcLoginRequestEntity,
+      OidcClientCodeEntity,
     ]),
     JwtModule.registerAsync({
       inject: [AppConfig],
@@ -69,6 +73,8 @@ import { TokenService } from './token.service.js';
   ],
   controllers: [AuthController, OidcController, ProfileController, PersonalTokensController, AdminSecurityController],
   providers: [
+    OidcClientBridgeService,
+    OidcClientCodesRepository,
     AuthService,
     ProfileService,
     TokenService,

@@ -35,3 +35,12 @@ export class OidcProviderUnavailableError extends DomainError {
     super('The identity provider could not be reached; try again shortly');
   }
 }
+
+/** 400 (RFC 6749 `invalid_grant`): the code is unknown, used, expired, or not the one this verifier and URI belong to. */
+export class OidcInvalidGrantError extends DomainError {
+  readonly status = 400;
+  readonly code = 'invalid_grant';
+  constructor() {
+    super('The code is unknown, expired, already used, or does not match the verifier or redirect URI');
+  }
+}

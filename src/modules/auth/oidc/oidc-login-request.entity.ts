@@ -17,6 +17,16 @@ export class OidcLoginRequestEntity {
   @Column({ name: 'code_verifier', type: 'varchar', length: 128 })
   codeVerifier!: string;
 
+  /** Set when Swagger UI started the login (GET /api/auth/oidc/authorize): where its code goes, and how. */
+  @Column({ name: 'client_redirect_uri', type: 'varchar', length: 2048, nullable: true })
+  clientRedirectUri!: string | null;
+
+  @Column({ name: 'client_state', type: 'varchar', length: 512, nullable: true })
+  clientState!: string | null;
+
+  @Column({ name: 'client_code_challenge', type: 'varchar', length: 128, nullable: true })
+  clientCodeChallenge!: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

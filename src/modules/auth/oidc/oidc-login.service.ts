@@ -10,12 +10,17 @@ import type { UserEntity } from '../../users/user.entity.js';
 import type { TokenPairDto } from '../dto/auth.dto.js';
 import { TokenService } from '../token.service.js';
 import { groupsOf, mayLogIn, roleFor, usernameCandidates } from './oidc-claims.js';
+import { CLIENT_CODE_TTL_SECONDS, type ClientAuthorization } from './oidc-client-bridge.js';
+import { OidcClientCodesRepository } from './oidc-client-codes.repository.js';
 import { OidcClientService } from './oidc-client.service.js';
 import { OidcLoginFailedError, OidcStateInvalidError } from './oidc-errors.js';
 import { OidcLoginRequestsRepository } from './oidc-login-requests.repository.js';
 
 /** How long a login may take between the redirect to the provider and the callback. */
 export const OIDC_LOGIN_TTL_SECONDS = 600;
+
+/** The callback's outcome: the hub's tokens, or (for Swagger UI's login) where to send the browser with its code. */
+export type OidcSignIn = { tokens: TokenPairDto; redirectTo?: never } | { redirectTo: string; tokens?: never };
 
 export interface OidcLoginStart {
   /** The provider's authorization URL to redirect the browser to. */
@@ -39,9 +44,11 @@ export class OidcLoginService {
     private readonly identities: OidcIdentitiesService,
     private readonly tokens: TokenService,
     private readonly audit: AuditService,
+    private readonly codes: OidcClientCodesRepository,
   ) {}
 
-  async start(): Promise<OidcLoginStart> {
+  /** `swaggerLogin`: Swagger UI started the login (GET /api/auth/oidc/authorize), validated by the caller. */
+  async start(swaggerLogin?: ClientAuthorization): Promise<OidcLoginStart> {
     this.client.require();
     const checks = {
       state: client.randomState(),
@@ -51,12 +58,12 @@ export class OidcLoginService {
     // The URL first: with the provider unreachable nothing is stored.
     const redirectTo = (await this.client.authorizationUrl(checks)).href;
     const browserId = randomBytes(32).toString('base64url');
-    await this.requests.insert(sha256Hex(browserId), checks, OIDC_LOGIN_TTL_SECONDS);
+    await this.requests.insert(sha256Hex(browserId), checks, OIDC_LOGIN_TTL_SECONDS, swaggerLogin);
     return { redirectTo, browserId };
   }
 
   /** The provider's redirect back: `browserId` from the cookie, `callbackQuery` the raw query string. */
-  async finish(ctx: RequestContext, browserId: string | undefined, callbackQuery: string): Promise<TokenPairDto> {
+  async finish(ctx: RequestContext, browserId: string | undefined, callbackQuery: string): Promise<OidcSignIn> {
     const settings = this.client.require();
     // Consumed whatever follows: a login request is good for one callback.
     const request = browserId ? await this.requests.consume(sha256Hex(browserId)) : null;
@@ -100,9 +107,29 @@ export class OidcLoginService {
       targetType: 'user',
       targetId: user.id,
       username: user.username,
-      details: { method: 'oidc', mfa: false, issuer: identity.issuer },
+      details: { method: 'oidc', mfa: false, issuer: identity.issuer, ...(request.client && { client: 'swagger-ui' }) },
     });
-    return this.tokens.issue(user);
+    return request.client
+      ? { redirectTo: await this.clientCode(user, request.client) }
+      : { tokens: await this.tokens.issue(user) };
+  }
+
+  /** A one-time code for Swagger UI, and its redirect page's URL carrying it with Swagger UI's state. */
+  private async clientCode(user: UserEntity, client: ClientAuthorization): Promise<string> {
+    const code = randomBytes(32).toString('base64url');
+    await this.codes.insert(
+      {
+        codeHash: sha256Hex(code),
+        userId: user.id,
+        redirectUri: client.redirectUri,
+        codeChallenge: client.codeChallenge,
+      },
+      CLIENT_CODE_TTL_SECONDS,
+    );
+    const target = new URL(client.redirectUri);
+    target.searchParams.set('code', code);
+    target.searchParams.set('state', client.state);
+    return target.href;
   }
 
   /** A known user, with the role their groups map to now; disabled users are refused. */
