@@ -171,7 +171,7 @@ describe("Swagger UI's sign-in through the OIDC provider", () => {
 
   it('never redirects anywhere but Swagger UI’s page, and asks for S256 PKCE and the one client', async () => {
     const pkce = newPkce();
-    for (const overrides of [
+    const refusedRequests: Array<Record<string, string>> = [
       { redirect_uri: 'https://evil.example/steal' },
       { redirect_uri: 'http://hub.test/api/docs/oauth2-redirect.html.evil.example/' },
       { client_id: 'another-client' },
@@ -179,7 +179,8 @@ describe("Swagger UI's sign-in through the OIDC provider", () => {
       { code_challenge: 'too-short' },
       { response_type: 'token' },
       { state: '' },
-    ]) {
+    ];
+    for (const overrides of refusedRequests) {
       const answer = await request(hub.server).get(`/api/auth/oidc/authorize?${authorizeQuery(pkce, overrides)}`);
       expect({ overrides, status: answer.status, location: answer.headers.location }).toEqual({
         overrides,
